@@ -1,0 +1,140 @@
+"""What to deduct for a loan in one payroll period.
+
+Inputs are plain figures: what is due this period, the outstanding principal, any pending
+pre-closure, whether the employee leaves in this period, and the net pay available before the
+loan. The policy (skip the month or deduct what is available; a protected minimum of net pay) comes
+from the settings. Nothing here looks at other months: arrears are never added to a due amount.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .errors import LoanInputError
+from .money import check_precision, parse_money, quantum, round_money, to_decimal
+
+SKIP = "Skip Month"
+DEDUCT_AVAILABLE = "Deduct Available"
+SHORT_PAY_POLICIES = (SKIP, DEDUCT_AVAILABLE)
+
+# Reasons, as stored on the slip row and the repayment.
+DUE = "Due"
+PARTIAL = "Partial - Short Net Pay"
+SKIPPED = "Skipped - Short Net Pay"
+PRE_CLOSURE = "Pre-closure"
+FINAL_SETTLEMENT = "Final Settlement"
+NOTHING_DUE = "Nothing Due"
+REASONS = (DUE, PARTIAL, SKIPPED, PRE_CLOSURE, FINAL_SETTLEMENT, NOTHING_DUE)
+
+
+@dataclass(frozen=True)
+class ShortPayPolicy:
+	mode: str = SKIP
+	protected_net_pay: Decimal = Decimal(0)
+
+	def __post_init__(self):
+		if self.mode not in SHORT_PAY_POLICIES:
+			raise LoanInputError(
+				f"Short net pay policy must be one of {', '.join(SHORT_PAY_POLICIES)}, got {self.mode!r}."
+			)
+		if to_decimal(self.protected_net_pay, "Protected net pay") < 0:
+			raise LoanInputError("Protected net pay cannot be negative.")
+
+
+@dataclass(frozen=True)
+class LoanDue:
+	"""One loan's position for one period. `emi`, `interest` and `principal` are the scheduled
+	instalment due in the period (zeros when nothing is due)."""
+
+	loan: str
+	outstanding: Decimal
+	emi: Decimal = Decimal(0)
+	interest: Decimal = Decimal(0)
+	principal: Decimal = Decimal(0)
+	pre_closure: bool = False
+	final_settlement: bool = False
+
+
+@dataclass(frozen=True)
+class Deduction:
+	loan: str
+	amount: Decimal
+	principal: Decimal
+	interest: Decimal
+	reason: str
+	wanted: Decimal
+	shortfall: Decimal
+	available: Decimal
+	note: str = field(default="")
+
+	@property
+	def deducts(self) -> bool:
+		return self.amount > 0
+
+
+def decide_deduction(
+	due: LoanDue, net_pay_available, policy: ShortPayPolicy, precision: int = 2
+) -> Deduction:
+	"""The amount to deduct for one loan, split into principal and interest, with its reason."""
+	precision = check_precision(precision)
+	zero = Decimal(0).quantize(quantum(precision))
+	outstanding = parse_money(due.outstanding, precision, "Outstanding balance", allow_zero=True)
+	emi = parse_money(due.emi, precision, "EMI", allow_zero=True)
+	interest_due = parse_money(due.interest, precision, "Interest", allow_zero=True)
+	principal_due = parse_money(due.principal, precision, "Principal", allow_zero=True)
+	available = round_money(to_decimal(net_pay_available, "Net pay"), precision)
+	protected = round_money(to_decimal(policy.protected_net_pay, "Protected net pay"), precision)
+
+	if outstanding == 0:
+		return Deduction(due.loan, zero, zero, zero, NOTHING_DUE, zero, zero, available)
+
+	if due.pre_closure or due.final_settlement:
+		reason = PRE_CLOSURE if due.pre_closure else FINAL_SETTLEMENT
+		wanted_principal = outstanding
+	elif emi > 0:
+		reason = DUE
+		# Never more principal than is left (a prepayment may have overtaken the schedule).
+		wanted_principal = min(principal_due, outstanding)
+		if emi != interest_due + principal_due:
+			raise LoanInputError(
+				f"Loan {due.loan}: the instalment's EMI {emi} is not its principal {principal_due} plus "
+				f"interest {interest_due}; regenerate the schedule."
+			)
+	else:
+		return Deduction(due.loan, zero, zero, zero, NOTHING_DUE, zero, zero, available)
+
+	wanted = wanted_principal + interest_due
+	capacity = max(zero, available - protected)
+	if capacity >= wanted:
+		return Deduction(due.loan, wanted, wanted_principal, interest_due, reason, wanted, zero, available)
+
+	# Short net pay. Leaving employees settle what they can: there is no later month to skip to.
+	if (policy.mode == SKIP and not due.final_settlement) or capacity == 0:
+		note = (
+			f"Net pay available {available} (protected minimum {protected}) cannot cover {wanted}; "
+			"nothing deducted this month, the instalment is re-scheduled."
+		)
+		return Deduction(due.loan, zero, zero, zero, SKIPPED, wanted, wanted, available, note)
+
+	amount = capacity
+	interest = min(amount, interest_due)
+	principal = amount - interest
+	note = (
+		f"Net pay available {available} (protected minimum {protected}) covers {amount} of {wanted}; "
+		f"the shortfall of {wanted - amount} is re-scheduled."
+	)
+	reason = PARTIAL if reason == DUE else reason
+	return Deduction(due.loan, amount, principal, interest, reason, wanted, wanted - amount, available, note)
+
+
+def decide_deductions(
+	dues: list[LoanDue], net_pay_before_loans, policy: ShortPayPolicy, precision: int = 2
+) -> list[Deduction]:
+	"""Several loans of one employee in one slip, in the given order (oldest loan first): each
+	deduction reduces the net pay left for the next."""
+	available = round_money(to_decimal(net_pay_before_loans, "Net pay"), precision)
+	decisions = []
+	for due in dues:
+		decision = decide_deduction(due, available, policy, precision)
+		available -= decision.amount
+		decisions.append(decision)
+	return decisions
