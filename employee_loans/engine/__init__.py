@@ -17,6 +17,7 @@ from .deduction import (
 )
 from .eligibility import BLOCK, WARN, ApplicationFacts, Finding, blocking, evaluate
 from .errors import LoanInputError
+from .ledger import LoanSummary, Recovery, ScheduleRow, instalment_due, replay, summarise
 from .money import format_money, parse_money, parse_months, parse_rate, round_money, to_decimal
 from .periods import add_months, first_due_date, months_between
 from .reamortise import KEEP_EMI, KEEP_END_DATE, LoanState, outstanding_principal, reamortise
@@ -51,6 +52,9 @@ __all__ = [
 	"Instalment",
 	"LoanDue",
 	"LoanInputError",
+	"LoanSummary",
+	"Recovery",
+	"ScheduleRow",
 	"LoanState",
 	"LoanTerms",
 	"ShortPayPolicy",
@@ -63,6 +67,7 @@ __all__ = [
 	"decide_deductions",
 	"evaluate",
 	"first_due_date",
+	"instalment_due",
 	"format_money",
 	"months_between",
 	"outstanding_principal",
@@ -70,7 +75,9 @@ __all__ = [
 	"parse_months",
 	"parse_rate",
 	"reamortise",
+	"replay",
 	"round_money",
 	"schedule_totals",
+	"summarise",
 	"to_decimal",
 ]

@@ -1,0 +1,195 @@
+"""A loan's schedule as a pure function of its terms and its submitted repayments.
+
+Replaying the repayments from the original schedule gives the same rows every time, so cancelling a
+repayment (or a salary slip) and replaying gives back exactly the schedule before it: nothing can
+drift. Each payroll recovery settles one instalment: the oldest pending one. A month without a slip
+leaves its instalment pending for the next slip, one instalment per slip, so nothing is doubled.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from .errors import LoanInputError
+from .money import parse_money
+from .periods import add_months
+from .reamortise import KEEP_END_DATE, LoanState, reamortise
+from .schedule import Instalment, LoanTerms, build_schedule
+
+PENDING = "Pending"
+PAID = "Paid"
+PARTLY_PAID = "Partly Paid"
+SKIPPED = "Skipped"
+PRE_CLOSED = "Pre-closed"
+ROW_STATUSES = (PENDING, PAID, PARTLY_PAID, SKIPPED, PRE_CLOSED)
+
+
+@dataclass(frozen=True)
+class Recovery:
+	"""One submitted repayment. `instalment` is the number of the instalment a payroll recovery
+	settles; None for a manual payment (a prepayment of principal)."""
+
+	amount: Decimal
+	principal: Decimal
+	interest: Decimal
+	instalment: int | None = None
+	closes: bool = False  # a pre-closure or final settlement: the whole balance was asked for
+	repayment: str | None = None
+	salary_slip: str | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+	number: int
+	due_date: date
+	opening_balance: Decimal
+	emi: Decimal
+	interest: Decimal
+	principal: Decimal
+	closing_balance: Decimal
+	status: str = PENDING
+	paid_amount: Decimal = Decimal(0)
+	paid_principal: Decimal = Decimal(0)
+	paid_interest: Decimal = Decimal(0)
+	repayment: str | None = None
+	salary_slip: str | None = None
+
+	@classmethod
+	def from_instalment(cls, row: Instalment) -> "ScheduleRow":
+		return cls(
+			row.number,
+			row.due_date,
+			row.opening_balance,
+			row.emi,
+			row.interest,
+			row.principal,
+			row.closing_balance,
+		)
+
+	@property
+	def pending(self) -> bool:
+		return self.status == PENDING
+
+
+@dataclass(frozen=True)
+class LoanSummary:
+	principal_repaid: Decimal
+	interest_paid: Decimal
+	amount_repaid: Decimal
+	outstanding: Decimal
+	emis_paid: int
+	total_emis: int
+	next_emi_date: date | None
+	remaining_payable: Decimal
+
+	@property
+	def closed(self) -> bool:
+		return self.outstanding == 0
+
+
+def _pending_rows(rows: list[Instalment]) -> list[ScheduleRow]:
+	return [ScheduleRow.from_instalment(row) for row in rows]
+
+
+def replay(
+	terms: LoanTerms, first_due: date, recoveries: Iterable[Recovery], mode: str = KEEP_END_DATE
+) -> list[ScheduleRow]:
+	"""Settled rows followed by the pending schedule, after applying `recoveries` in order."""
+	precision = terms.precision
+	settled: list[ScheduleRow] = []
+	pending = _pending_rows(
+		build_schedule(terms.principal, terms.annual_rate, terms.months, terms.method, first_due, precision)
+	)
+	outstanding = terms.principal
+	emi = pending[0].emi
+	end_date = pending[-1].due_date
+
+	def reschedule(next_due: date, next_number: int) -> list[ScheduleRow]:
+		if outstanding == 0:
+			return []
+		state = LoanState(
+			outstanding, terms.annual_rate, terms.method, emi, next_due, end_date, precision, next_number
+		)
+		return _pending_rows(reamortise(state, mode))
+
+	for recovery in recoveries:
+		amount = parse_money(recovery.amount, precision, "Repayment amount", allow_zero=True)
+		principal = parse_money(recovery.principal, precision, "Repaid principal", allow_zero=True)
+		interest = parse_money(recovery.interest, precision, "Repaid interest", allow_zero=True)
+		if principal + interest != amount:
+			raise LoanInputError(
+				f"Repayment {recovery.repayment or ''} of {amount} is not its principal {principal} plus "
+				f"interest {interest}."
+			)
+		if principal > outstanding:
+			raise LoanInputError(
+				f"Repayment {recovery.repayment or ''} repays {principal} of principal but only "
+				f"{outstanding} is outstanding; cancel it or correct the amount."
+			)
+		outstanding -= principal
+		if recovery.instalment is None:
+			# A manual payment: principal paid ahead of the schedule, which is re-laid from its next row.
+			if pending:
+				pending = reschedule(pending[0].due_date, pending[0].number)
+			continue
+		if not pending or pending[0].number != recovery.instalment:
+			expected = pending[0].number if pending else "none"
+			raise LoanInputError(
+				f"Repayment {recovery.repayment or ''} settles instalment {recovery.instalment}, but the next "
+				f"pending instalment is {expected}. Cancel the later repayments first."
+			)
+		row = pending.pop(0)
+		full = principal == row.principal and interest == row.interest
+		if recovery.closes and outstanding == 0:
+			status = PRE_CLOSED
+		elif full:
+			status = PAID
+		elif amount == 0:
+			status = SKIPPED
+		else:
+			status = PARTLY_PAID
+		settled.append(
+			replace(
+				row,
+				status=status,
+				paid_amount=amount,
+				paid_principal=principal,
+				paid_interest=interest,
+				repayment=recovery.repayment,
+				salary_slip=recovery.salary_slip,
+				closing_balance=outstanding,
+			)
+		)
+		if outstanding == 0:
+			pending = []
+		elif not full:
+			pending = reschedule(add_months(row.due_date, 1), row.number + 1)
+	return settled + pending
+
+
+def summarise(terms: LoanTerms, rows: list[ScheduleRow], recoveries: Iterable[Recovery]) -> LoanSummary:
+	"""Balances derived from the repayments themselves; counts and dates from the replayed rows."""
+	recoveries = list(recoveries)
+	principal_repaid = sum((r.principal for r in recoveries), Decimal(0))
+	interest_paid = sum((r.interest for r in recoveries), Decimal(0))
+	outstanding = terms.principal - principal_repaid
+	pending = [row for row in rows if row.pending]
+	return LoanSummary(
+		principal_repaid=principal_repaid,
+		interest_paid=interest_paid,
+		amount_repaid=principal_repaid + interest_paid,
+		outstanding=outstanding,
+		emis_paid=sum(1 for row in rows if row.status in (PAID, PRE_CLOSED)),
+		total_emis=len(rows),
+		next_emi_date=pending[0].due_date if pending else None,
+		remaining_payable=outstanding + sum((row.interest for row in pending), Decimal(0)),
+	)
+
+
+def instalment_due(rows: Iterable[ScheduleRow], period_end: date) -> ScheduleRow | None:
+	"""The instalment a slip ending on `period_end` recovers: the oldest pending one already due."""
+	for row in rows:
+		if row.pending:
+			return row if row.due_date <= period_end else None
+	return None

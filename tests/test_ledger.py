@@ -1,0 +1,185 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from employee_loans.engine import (
+	KEEP_EMI,
+	KEEP_END_DATE,
+	REDUCING,
+	LoanDue,
+	LoanInputError,
+	LoanTerms,
+	Recovery,
+	ShortPayPolicy,
+	build_schedule,
+	decide_deduction,
+	instalment_due,
+	replay,
+	summarise,
+)
+from employee_loans.engine.deduction import DEDUCT_AVAILABLE, SKIP
+from employee_loans.engine.ledger import PAID, PARTLY_PAID, PENDING, PRE_CLOSED, SKIPPED
+
+START = date(2027, 1, 1)
+TERMS = LoanTerms.parse("120000", "10", 12, REDUCING, 2)
+
+
+def pay_row(row, name=None):
+	return Recovery(row.emi, row.principal, row.interest, row.number, repayment=name)
+
+
+def test_no_repayments_is_the_original_schedule():
+	rows = replay(TERMS, START, [])
+	original = build_schedule("120000", "10", 12, REDUCING, START)
+	assert [(r.number, r.emi, r.principal, r.interest) for r in rows] == [
+		(r.number, r.emi, r.principal, r.interest) for r in original
+	]
+	assert all(row.status == PENDING for row in rows)
+
+
+def test_full_cycle_closes_with_the_exact_total():
+	rows = replay(TERMS, START, [])
+	recoveries = []
+	for _ in range(12):
+		due = instalment_due(rows, date(2030, 1, 1))
+		recoveries.append(pay_row(due, f"R{due.number}"))
+		rows = replay(TERMS, START, recoveries)
+	assert all(row.status == PAID for row in rows)
+	summary = summarise(TERMS, rows, recoveries)
+	assert summary.outstanding == 0 and summary.closed
+	assert summary.principal_repaid == Decimal("120000")
+	assert summary.amount_repaid == sum(
+		row.emi for row in build_schedule("120000", "10", 12, REDUCING, START)
+	)
+	assert summary.emis_paid == 12 and summary.next_emi_date is None
+
+
+def test_cancelling_a_repayment_restores_the_schedule_exactly():
+	base = replay(TERMS, START, [])
+	first = pay_row(base[0], "R1")
+	after_first = replay(TERMS, START, [first])
+	skip = Recovery(Decimal(0), Decimal(0), Decimal(0), 2, repayment="R2")
+	after_skip = replay(TERMS, START, [first, skip])
+	assert after_skip[1].status == SKIPPED
+	assert after_skip[2].emi != after_first[2].emi  # re-amortised
+	# cancel the skip: exactly the rows before it
+	assert replay(TERMS, START, [first]) == after_first
+
+
+def test_skip_spreads_the_instalment_over_the_rest_not_the_next_month():
+	base = replay(TERMS, START, [])
+	rows = replay(TERMS, START, [Recovery(Decimal(0), Decimal(0), Decimal(0), 1)])
+	assert rows[0].status == SKIPPED and rows[0].closing_balance == Decimal("120000")
+	pending = [row for row in rows if row.pending]
+	assert len(pending) == 11 and pending[-1].due_date == base[-1].due_date
+	assert pending[0].emi < base[0].emi * Decimal("1.15")
+
+
+def test_keep_emi_moves_the_end():
+	rows = replay(TERMS, START, [Recovery(Decimal(0), Decimal(0), Decimal(0), 1)], KEEP_EMI)
+	pending = [row for row in rows if row.pending]
+	assert pending[0].emi == rows[0].emi
+	assert pending[-1].due_date == date(2028, 1, 1)
+
+
+def test_partial_payment_is_recorded_and_rescheduled():
+	base = replay(TERMS, START, [])
+	decision = decide_deduction(
+		LoanDue("L", Decimal("120000"), base[0].emi, base[0].interest, base[0].principal),
+		Decimal("4000"),
+		ShortPayPolicy(DEDUCT_AVAILABLE),
+	)
+	recovery = Recovery(decision.amount, decision.principal, decision.interest, 1, repayment="R1")
+	rows = replay(TERMS, START, [recovery])
+	assert rows[0].status == PARTLY_PAID and rows[0].paid_amount == Decimal("4000.00")
+	assert rows[0].closing_balance == Decimal("120000") - decision.principal
+	summary = summarise(TERMS, rows, [recovery])
+	assert summary.outstanding == rows[1].opening_balance
+	assert sum(row.principal for row in rows if row.pending) == summary.outstanding
+
+
+def test_manual_prepayment_re_lays_the_schedule():
+	base = replay(TERMS, START, [])
+	recoveries = [pay_row(base[0]), Recovery(Decimal("50000"), Decimal("50000"), Decimal("0"))]
+	rows = replay(TERMS, START, recoveries)
+	pending = [row for row in rows if row.pending]
+	assert pending[0].number == 2 and pending[0].opening_balance == base[0].closing_balance - 50000
+	assert pending[-1].due_date == base[-1].due_date
+	assert summarise(TERMS, rows, recoveries).outstanding == pending[0].opening_balance
+
+
+def test_pre_closure_closes_and_clears_the_rest():
+	base = replay(TERMS, START, [])
+	first = pay_row(base[0])
+	outstanding = base[0].closing_balance
+	close = Recovery(outstanding + base[1].interest, outstanding, base[1].interest, 2, closes=True)
+	rows = replay(TERMS, START, [first, close])
+	assert [row.status for row in rows] == [PAID, PRE_CLOSED]
+	summary = summarise(TERMS, rows, [first, close])
+	assert summary.closed and summary.remaining_payable == 0
+
+
+def test_out_of_order_repayment_is_refused():
+	base = replay(TERMS, START, [])
+	with pytest.raises(LoanInputError, match="next pending instalment is 1"):
+		replay(TERMS, START, [pay_row(base[1])])
+
+
+def test_overpayment_is_refused():
+	with pytest.raises(LoanInputError, match="outstanding"):
+		replay(TERMS, START, [Recovery(Decimal("130000"), Decimal("130000"), Decimal(0))])
+
+
+def test_inconsistent_split_is_refused():
+	with pytest.raises(LoanInputError, match="principal"):
+		replay(TERMS, START, [Recovery(Decimal("100"), Decimal("50"), Decimal("40"), 1)])
+
+
+def test_instalment_due_takes_the_oldest_pending_only():
+	rows = replay(TERMS, START, [])
+	assert instalment_due(rows, date(2026, 12, 31)) is None
+	assert instalment_due(rows, date(2027, 1, 31)).number == 1
+	# a month without a slip: the next slip takes instalment 1, not 1 and 2
+	assert instalment_due(rows, date(2027, 2, 28)).number == 1
+
+
+@given(
+	st.lists(st.sampled_from(["full", "short", "none", "prepay"]), min_size=1, max_size=40),
+	st.sampled_from([SKIP, DEDUCT_AVAILABLE]),
+	st.sampled_from([KEEP_END_DATE, KEEP_EMI]),
+)
+def test_random_payroll_history_replays_consistently(history, policy_mode, mode):
+	"""Run months through decide_deduction and replay: the principal recovered plus the pending
+	schedule always equals the loan; no deduction exceeds the instalment due; cancelling the last
+	repayment gives back the previous schedule exactly."""
+	policy = ShortPayPolicy(policy_mode)
+	recoveries: list[Recovery] = []
+	rows = replay(TERMS, START, recoveries, mode)
+	for event in history:
+		due = instalment_due(rows, date(2099, 1, 1))
+		if due is None:
+			break
+		summary = summarise(TERMS, rows, recoveries)
+		if event == "prepay":
+			part = (summary.outstanding / 4).quantize(Decimal("0.01"))
+			if part == 0:
+				continue
+			recovery = Recovery(part, part, Decimal(0))
+		else:
+			net = {"full": due.emi * 2, "short": due.emi / 3, "none": Decimal(0)}[event]
+			loan_due = LoanDue("L", summary.outstanding, due.emi, due.interest, due.principal)
+			decision = decide_deduction(loan_due, net.quantize(Decimal("0.01")), policy)
+			assert decision.amount <= due.emi
+			recovery = Recovery(decision.amount, decision.principal, decision.interest, due.number)
+		before = rows
+		recoveries.append(recovery)
+		rows = replay(TERMS, START, recoveries, mode)
+		assert replay(TERMS, START, recoveries[:-1], mode) == before
+		summary = summarise(TERMS, rows, recoveries)
+		assert summary.principal_repaid + sum(
+			(r.principal for r in rows if r.pending), Decimal(0)
+		) == Decimal("120000")
+		assert all(row.closing_balance >= 0 for row in rows)
