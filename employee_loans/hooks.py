@@ -8,3 +8,21 @@ app_description = (
 app_email = "developers@example.com"
 app_license = "MIT"
 required_apps = ["frappe/erpnext", "frappe/hrms"]
+
+# Install, migrate, uninstall
+after_install = "employee_loans.install.after_install"
+after_migrate = "employee_loans.install.after_migrate"
+before_uninstall = "employee_loans.install.before_uninstall"
+
+# Employees see only their own applications, loans and repayments
+permission_query_conditions = {
+	"Employee Loan Application": "employee_loans.permissions.application_query_conditions",
+	"Employee Loan": "employee_loans.permissions.loan_query_conditions",
+	"Employee Loan Repayment": "employee_loans.permissions.repayment_query_conditions",
+}
+has_permission = {
+	"Employee Loan Application": "employee_loans.permissions.has_own_record_permission",
+	"Employee Loan": "employee_loans.permissions.has_own_record_permission",
+	"Employee Loan Repayment": "employee_loans.permissions.has_own_record_permission",
+}
+

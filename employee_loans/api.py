@@ -1,0 +1,63 @@
+"""Whitelisted methods shared by the desk forms and the self-service portal."""
+
+import frappe
+from frappe import _
+from frappe.utils import cint, flt, nowdate
+
+from employee_loans.eligibility import assess, translated
+from employee_loans.permissions import employees_of_user
+from employee_loans.utils import is_hr, to_field
+
+
+def resolve_employee(employee: str | None) -> str:
+	"""HR may ask about anyone; everyone else only about themself."""
+	own = employees_of_user()
+	if is_hr() and employee:
+		return employee
+	if not own:
+		frappe.throw(
+			_("Your user is not linked to an Employee record. Ask HR to link it."),
+			frappe.PermissionError,
+			title=_("No Employee Record"),
+		)
+	if employee and employee not in own:
+		frappe.throw(_("You can only see your own loans."), frappe.PermissionError, title=_("Not Permitted"))
+	return own[0]
+
+
+@frappe.whitelist()
+def preview_application(
+	loan_category: str, loan_amount: float | str, tenure_months: int | str, employee: str | None = None
+) -> dict:
+	"""EMI, totals and eligibility findings for terms being typed, without saving anything."""
+	employee = resolve_employee(employee)
+	company = frappe.db.get_value("Employee", employee, "company")
+	category = frappe.db.get_value(
+		"Employee Loan Category", loan_category, ["company", "disabled"], as_dict=True
+	)
+	if not category or category.company != company or cint(category.disabled):
+		frappe.throw(_("Choose an enabled loan category of your company."), title=_("Invalid Category"))
+	application = frappe.get_doc(
+		{
+			"doctype": "Employee Loan Application",
+			"employee": employee,
+			"company": company,
+			"loan_category": loan_category,
+			"loan_amount": flt(loan_amount),
+			"tenure_months": cint(tenure_months),
+			"posting_date": nowdate(),
+		}
+	)
+	result = assess(application)
+	return {
+		"emi": to_field(result["emi"]),
+		"total_interest": to_field(result["total_interest"]),
+		"total_payable": to_field(result["total_payable"]),
+		"last_emi_date": result["last_emi_date"],
+		"net_salary": to_field(result["net_salary"]),
+		"existing_emis": to_field(result["existing_emis"]),
+		"findings": [
+			{"rule": _(f.rule), "severity": f.severity, "message": translated(f)} for f in result["findings"]
+		],
+		"blocked": bool(result["blocking"]),
+	}

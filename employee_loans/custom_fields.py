@@ -1,0 +1,26 @@
+"""Fields this app adds to other apps' DocTypes, defined once and applied on install and migrate."""
+
+SALARY_DETAIL_FIELDS = [
+	{
+		"fieldname": "employee_loan",
+		"label": "Employee Loan",
+		"fieldtype": "Link",
+		"options": "Employee Loan",
+		"insert_after": "salary_component",
+		"read_only": 1,
+		"search_index": 1,
+		"no_copy": 0,
+		"description": "Set by Employee Loans: the loan this deduction recovers",
+	},
+	{
+		"fieldname": "loan_deduction_note",
+		"label": "Loan Deduction Note",
+		"fieldtype": "Small Text",
+		"insert_after": "employee_loan",
+		"read_only": 1,
+		"depends_on": "eval:doc.employee_loan",
+		"description": "Why the loan deduction differs from the EMI due",
+	},
+]
+
+CUSTOM_FIELDS = {"Salary Detail": SALARY_DETAIL_FIELDS}

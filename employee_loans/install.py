@@ -1,0 +1,163 @@
+"""Install, migrate and uninstall: the deduction component, custom fields, settings defaults and the
+notifications, all idempotent."""
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+from employee_loans.custom_fields import CUSTOM_FIELDS
+from employee_loans.utils import DEFAULT_COMPONENT, SETTINGS
+
+COMPONENT_MARKER = "Created by Employee Loans for EMI deductions."
+
+NOTIFICATIONS = [
+	{
+		"name": "Employee Loan Application Received",
+		"document_type": "Employee Loan Application",
+		"event": "New",
+		"subject": "Loan application {{ doc.name }} from {{ doc.employee_name }}",
+		"message": "<p>{{ doc.employee_name }} has applied for a loan of {{ doc.get_formatted('loan_amount') }} "
+		"over {{ doc.tenure_months }} months ({{ doc.loan_category }}).</p>"
+		"<p>Open {{ frappe.utils.get_link_to_form(doc.doctype, doc.name) }} to review it.</p>",
+		"recipients": [{"receiver_by_role": "HR Manager"}, {"receiver_by_role": "HR User"}],
+	},
+	{
+		"name": "Employee Loan Application Approved",
+		"document_type": "Employee Loan Application",
+		"event": "Method",
+		"method": "on_application_approved",
+		"subject": "Your loan application {{ doc.name }} is approved",
+		"message": "<p>Your application for {{ doc.get_formatted('loan_amount') }} is approved. "
+		"The loan is {{ doc.employee_loan }}; HR will tell you when it is disbursed.</p>",
+		"recipients": [{"receiver_by_document_field": "employee_user"}],
+	},
+	{
+		"name": "Employee Loan Application Denied",
+		"document_type": "Employee Loan Application",
+		"event": "Method",
+		"method": "on_application_denied",
+		"subject": "Your loan application {{ doc.name }} was not approved",
+		"message": "<p>Your application for {{ doc.get_formatted('loan_amount') }} was not approved.</p>"
+		"<p>Reason: {{ doc.denial_reason }}</p>",
+		"recipients": [{"receiver_by_document_field": "employee_user"}],
+	},
+	{
+		"name": "Employee Loan Disbursed",
+		"document_type": "Employee Loan",
+		"event": "Method",
+		"method": "on_loan_disbursed",
+		"subject": "Your loan {{ doc.name }} has been disbursed",
+		"message": "<p>Loan {{ doc.name }} of {{ doc.get_formatted('loan_amount') }} was disbursed on "
+		"{{ frappe.utils.formatdate(doc.disbursement_date) }}. The EMI of {{ doc.get_formatted('emi') }} "
+		"is deducted from your salary from {{ frappe.utils.formatdate(doc.next_emi_date) }}.</p>",
+		"recipients": [{"receiver_by_document_field": "employee_user"}],
+	},
+	{
+		"name": "Employee Loan Closed",
+		"document_type": "Employee Loan",
+		"event": "Method",
+		"method": "on_loan_closed",
+		"subject": "Your loan {{ doc.name }} is closed",
+		"message": "<p>Loan {{ doc.name }} is fully repaid and closed. Nothing more will be deducted.</p>",
+		"recipients": [{"receiver_by_document_field": "employee_user"}],
+	},
+]
+
+
+def after_install():
+	setup()
+
+
+def after_migrate():
+	setup()
+
+
+def setup():
+	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True)
+	component = ensure_deduction_component()
+	ensure_settings(component)
+	ensure_notifications()
+
+
+def ensure_deduction_component() -> str:
+	"""The "Loan EMI" deduction component, created if missing and never overwritten."""
+	if not frappe.db.exists("Salary Component", DEFAULT_COMPONENT):
+		frappe.get_doc(
+			{
+				"doctype": "Salary Component",
+				"salary_component": DEFAULT_COMPONENT,
+				"salary_component_abbr": "LEMI",
+				"type": "Deduction",
+				"depends_on_payment_days": 0,
+				"description": COMPONENT_MARKER,
+			}
+		).insert(ignore_permissions=True, ignore_if_duplicate=True)
+	return DEFAULT_COMPONENT
+
+
+SETTINGS_DEFAULTS = {
+	"enable_applications": 1,
+	"emi_limit_percent": 50,
+	"emi_limit_action": "Warn",
+	"minimum_service_months": 0,
+	"maximum_active_loans": 1,
+	"short_pay_policy": "Skip Month",
+	"protected_net_pay": 0,
+	"reamortisation_mode": "Keep End Date",
+}
+
+
+def ensure_settings(component: str) -> None:
+	"""First install: the policy defaults and the component. Later migrates leave the admin's
+	choices alone and only fill a deduction component that is missing."""
+	settings = frappe.get_single(SETTINGS)
+	first_install = not settings.reamortisation_mode
+	if first_install:
+		settings.update(SETTINGS_DEFAULTS)
+	if not first_install and settings.deduction_component:
+		return
+	settings.deduction_component = settings.deduction_component or component
+	settings.flags.ignore_permissions = True
+	settings.save()
+
+
+def ensure_notifications() -> None:
+	"""Plain (not standard) Notification records, so an admin can edit them; never overwritten."""
+	for definition in NOTIFICATIONS:
+		if frappe.db.exists("Notification", definition["name"]):
+			continue
+		notification = frappe.get_doc(
+			{
+				"doctype": "Notification",
+				"channel": "Email",
+				"send_system_notification": 1,
+				"enabled": 1,
+				"message_type": "HTML",
+				**definition,
+			}
+		)
+		notification.insert(ignore_permissions=True)
+
+
+def before_uninstall():
+	"""Remove what this app added to other apps. The deduction component goes too, unless salary
+	slips already use it (they must keep their history)."""
+	for doctype, fields in CUSTOM_FIELDS.items():
+		for field in fields:
+			name = frappe.db.get_value("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]})
+			if name:
+				frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+	for definition in NOTIFICATIONS:
+		frappe.delete_doc_if_exists("Notification", definition["name"], force=True)
+	component = frappe.db.get_value(
+		"Salary Component", {"name": DEFAULT_COMPONENT, "description": COMPONENT_MARKER}, "name"
+	)
+	if component and not component_in_use(component):
+		frappe.delete_doc("Salary Component", component, ignore_permissions=True, force=True)
+
+
+def component_in_use(component: str) -> bool:
+	"""Used on a salary slip or structure (both keep rows in Salary Detail) or an Additional Salary."""
+	return bool(
+		frappe.db.exists("Salary Detail", {"salary_component": component})
+		or frappe.db.exists("Additional Salary", {"salary_component": component})
+	)

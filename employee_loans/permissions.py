@@ -1,0 +1,78 @@
+"""Row-level access: an employee sees only their own applications, loans and repayments.
+
+HR roles keep whatever their role permissions (and User Permissions on Company) give them. These hooks
+only take access away: `permission_query_conditions` filters lists and reports built on get_list,
+`has_permission` guards every single-document read, write and action.
+"""
+
+import frappe
+from frappe import _
+
+from employee_loans.utils import is_hr
+
+OWN_RECORD_DOCTYPES = ("Employee Loan Application", "Employee Loan", "Employee Loan Repayment")
+
+
+def employees_of_user(user: str | None = None) -> list[str]:
+	"""Every Employee whose user_id is `user` (normally one), cached for the request."""
+	user = user or frappe.session.user
+	cache = frappe.local.__dict__.setdefault("employee_loans_user_employees", {})
+	if user not in cache:
+		cache[user] = frappe.get_all("Employee", filters={"user_id": user}, pluck="name") if user else []
+	return cache[user]
+
+
+def own_records_condition(user: str | None = None, doctype: str | None = None) -> str:
+	user = user or frappe.session.user
+	if is_hr(user):
+		return ""
+	employees = employees_of_user(user)
+	if not employees:
+		return "1=0"
+	names = ", ".join(frappe.db.escape(employee) for employee in employees)
+	return f"`tab{doctype}`.`employee` in ({names})"
+
+
+def application_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	return own_records_condition(user, "Employee Loan Application")
+
+
+def loan_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	return own_records_condition(user, "Employee Loan")
+
+
+def repayment_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	return own_records_condition(user, "Employee Loan Repayment")
+
+
+def has_own_record_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	"""False (deny) when a non-HR user touches another employee's record; None leaves the decision
+	to the role permissions."""
+	user = user or frappe.session.user
+	if is_hr(user):
+		return None
+	employee = doc.get("employee")
+	if not employee and doc.doctype == "Employee Loan Repayment" and doc.get("employee_loan"):
+		employee = frappe.db.get_value("Employee Loan", doc.employee_loan, "employee")
+	if employee and employee in employees_of_user(user):
+		return None
+	return False
+
+
+def ensure_permission(doc, ptype: str = "read") -> None:
+	"""For whitelisted methods: the role permission and the own-record rule, or a clear refusal."""
+	if not frappe.has_permission(doc.doctype, ptype, doc=doc):
+		frappe.throw(
+			_("You are not permitted to {0} {1} {2}.").format(_(ptype), _(doc.doctype), doc.name),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+
+
+def ensure_hr(action: str) -> None:
+	if not is_hr():
+		frappe.throw(
+			_("Only HR Manager or HR User can {0}.").format(action),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)

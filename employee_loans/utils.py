@@ -1,0 +1,87 @@
+"""Glue between Frappe's float Currency fields and the engine's Decimals, plus the look-ups every
+part of the app shares. No money arithmetic here: that lives in employee_loans.engine."""
+
+from datetime import date
+from decimal import Decimal
+
+import frappe
+from frappe import _
+from frappe.utils import cint, flt, getdate
+
+from employee_loans.engine import LoanInputError, LoanTerms, ShortPayPolicy
+
+HR_ROLES = ("HR Manager", "HR User", "System Manager")
+SETTINGS = "Employee Loan Settings"
+DEFAULT_COMPONENT = "Loan EMI"
+
+
+def currency_precision(company: str | None = None) -> int:
+	"""Decimal places of the company's currency (its fraction units: 100 -> 2, 1000 -> 3, none -> 0),
+	never more than Frappe stores in a Currency field (System Settings), and between 0 and 3."""
+	from frappe.model.meta import get_field_precision
+
+	stored = get_field_precision(frappe._dict(fieldtype="Currency"))
+	currency = frappe.get_cached_value("Company", company, "default_currency") if company else None
+	fraction_units = frappe.get_cached_value("Currency", currency, "fraction_units") if currency else None
+	places = len(str(cint(fraction_units))) - 1 if cint(fraction_units) > 1 else stored
+	return min(max(places, 0), stored, 3)
+
+
+def to_money(value, precision: int) -> Decimal:
+	"""A Currency field (a float in Python) as the exact Decimal it stands for at `precision`.
+
+	The float is rounded to the field's precision first and then read from its text, so 0.1 + 0.2
+	stored as 0.30000000000000004 becomes Decimal("0.30")."""
+	return Decimal(f"{flt(value, precision):.{precision}f}")
+
+
+def to_field(value: Decimal | None):
+	"""A Decimal for a Currency field: Frappe stores floats; the value is already rounded."""
+	return None if value is None else float(value)
+
+
+def get_settings():
+	return frappe.get_cached_doc(SETTINGS)
+
+
+def short_pay_policy(precision: int) -> ShortPayPolicy:
+	settings = get_settings()
+	return ShortPayPolicy(
+		settings.short_pay_policy or "Skip Month", to_money(settings.protected_net_pay or 0, precision)
+	)
+
+
+def loan_terms(doc) -> LoanTerms:
+	"""The engine's view of a loan's (or an application's) terms; bad input raises a clear error."""
+	precision = currency_precision(doc.company)
+	try:
+		return LoanTerms.parse(
+			to_money(doc.loan_amount, precision),
+			Decimal(str(flt(doc.annual_interest_rate, 6))),
+			cint(doc.tenure_months),
+			doc.interest_method or "Reducing Balance",
+			precision,
+		)
+	except LoanInputError as error:
+		frappe.throw(str(error), title=_("Check the Loan Terms"))
+
+
+def employee_for_user(user: str | None = None) -> str | None:
+	"""The Employee record linked to a user (Employee.user_id), or None."""
+	user = user or frappe.session.user
+	if user in ("Guest", None):
+		return None
+	return frappe.db.get_value(
+		"Employee", {"user_id": user, "status": ("!=", "Left")}, "name"
+	) or frappe.db.get_value("Employee", {"user_id": user}, "name")
+
+
+def is_hr(user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	if user == "Administrator":
+		return True
+	return bool(set(frappe.get_roles(user)) & set(HR_ROLES))
+
+
+def as_date(value) -> date | None:
+	return getdate(value) if value else None
