@@ -113,7 +113,12 @@ def assess(application) -> dict:
 	salary, existing loans and the findings of the six rules."""
 	precision = currency_precision(application.company)
 	settings = get_settings()
-	category = frappe.get_cached_doc("Employee Loan Category", application.loan_category)
+	category = frappe.db.get_value(
+		"Employee Loan Category",
+		application.loan_category,
+		["maximum_amount", "minimum_tenure_months", "maximum_tenure_months"],
+		as_dict=True,
+	)
 	terms = loan_terms(application)
 	posting_date = getdate(application.posting_date or nowdate())
 	rows = build_schedule(
@@ -125,7 +130,7 @@ def assess(application) -> dict:
 		precision,
 	)
 	totals = schedule_totals(rows)
-	employee = frappe.get_cached_value(
+	employee = frappe.db.get_value(
 		"Employee", application.employee, ["status", "date_of_joining", "relieving_date"], as_dict=True
 	)
 	loans = existing_loans(application.employee, exclude_loan=application.get("employee_loan"))

@@ -26,3 +26,5 @@ has_permission = {
 	"Employee Loan Repayment": "employee_loans.permissions.has_own_record_permission",
 }
 
+
+before_tests = "employee_loans.tests.setup.before_tests"

@@ -120,20 +120,23 @@ def ensure_settings(component: str) -> None:
 	settings.save()
 
 
+def notification_records() -> list[dict]:
+	"""Each notification twice: on the desk's bell (works on every site) and by email (needs an
+	outgoing email account). An admin can edit or disable either."""
+	records = []
+	for definition in NOTIFICATIONS:
+		records.append({**definition, "channel": "System Notification"})
+		records.append({**definition, "name": f"{definition['name']} (Email)", "channel": "Email"})
+	return records
+
+
 def ensure_notifications() -> None:
 	"""Plain (not standard) Notification records, so an admin can edit them; never overwritten."""
-	for definition in NOTIFICATIONS:
+	for definition in notification_records():
 		if frappe.db.exists("Notification", definition["name"]):
 			continue
 		notification = frappe.get_doc(
-			{
-				"doctype": "Notification",
-				"channel": "Email",
-				"send_system_notification": 1,
-				"enabled": 1,
-				"message_type": "HTML",
-				**definition,
-			}
+			{"doctype": "Notification", "enabled": 1, "message_type": "HTML", **definition}
 		)
 		notification.insert(ignore_permissions=True)
 
@@ -146,7 +149,7 @@ def before_uninstall():
 			name = frappe.db.get_value("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]})
 			if name:
 				frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
-	for definition in NOTIFICATIONS:
+	for definition in notification_records():
 		frappe.delete_doc_if_exists("Notification", definition["name"], force=True)
 	component = frappe.db.get_value(
 		"Salary Component", {"name": DEFAULT_COMPONENT, "description": COMPONENT_MARKER}, "name"

@@ -14,12 +14,11 @@ OWN_RECORD_DOCTYPES = ("Employee Loan Application", "Employee Loan", "Employee L
 
 
 def employees_of_user(user: str | None = None) -> list[str]:
-	"""Every Employee whose user_id is `user` (normally one), cached for the request."""
+	"""Every Employee whose user_id is `user` (normally one)."""
 	user = user or frappe.session.user
-	cache = frappe.local.__dict__.setdefault("employee_loans_user_employees", {})
-	if user not in cache:
-		cache[user] = frappe.get_all("Employee", filters={"user_id": user}, pluck="name") if user else []
-	return cache[user]
+	if not user or user == "Guest":
+		return []
+	return frappe.get_all("Employee", filters={"user_id": user}, pluck="name")
 
 
 def own_records_condition(user: str | None = None, doctype: str | None = None) -> str:
