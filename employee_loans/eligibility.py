@@ -116,9 +116,18 @@ def assess(application) -> dict:
 	category = frappe.db.get_value(
 		"Employee Loan Category",
 		application.loan_category,
-		["maximum_amount", "minimum_tenure_months", "maximum_tenure_months"],
+		[
+			"maximum_amount",
+			"minimum_tenure_months",
+			"maximum_tenure_months",
+			"annual_interest_rate",
+			"interest_method",
+		],
 		as_dict=True,
 	)
+	# An application's rate and method are the category's, whatever a form may have fetched.
+	application.annual_interest_rate = category.annual_interest_rate
+	application.interest_method = category.interest_method
 	terms = loan_terms(application)
 	posting_date = getdate(application.posting_date or nowdate())
 	rows = build_schedule(
