@@ -12,7 +12,9 @@ from employee_loans.employee_loans.doctype.employee_loan.employee_loan import (
 from employee_loans.employee_loans.doctype.employee_loan_application.employee_loan_application import approve
 from employee_loans.engine import build_schedule
 from employee_loans.tests.base import APPLICANT, HR_USER, LoanTestCase
-from employee_loans.tests.utils import apply, approve_and_disburse, as_user, count
+from employee_loans.tests.utils import IGNORE_TEST_RECORDS, apply, approve_and_disburse, as_user, count
+
+test_ignore = IGNORE_TEST_RECORDS
 
 LOAN = "Employee Loan"
 

@@ -16,6 +16,7 @@ from employee_loans.employee_loans.doctype.employee_loan_application.employee_lo
 )
 from employee_loans.tests.base import APPLICANT, HR_USER, LoanTestCase
 from employee_loans.tests.utils import (
+	IGNORE_TEST_RECORDS,
 	PASSWORD,
 	apply,
 	approve_and_disburse,
@@ -24,6 +25,8 @@ from employee_loans.tests.utils import (
 	make_employee,
 	set_settings,
 )
+
+test_ignore = IGNORE_TEST_RECORDS
 
 APPLICATION, LOAN, REPAYMENT = "Employee Loan Application", "Employee Loan", "Employee Loan Repayment"
 

@@ -10,6 +10,7 @@ from employee_loans.employee_loans.doctype.employee_loan_application.employee_lo
 )
 from employee_loans.tests.base import APPLICANT, COLLEAGUE, HR_MANAGER, HR_USER, LoanTestCase
 from employee_loans.tests.utils import (
+	IGNORE_TEST_RECORDS,
 	apply,
 	approve_and_disburse,
 	as_user,
@@ -19,6 +20,8 @@ from employee_loans.tests.utils import (
 	make_slip,
 	set_settings,
 )
+
+test_ignore = IGNORE_TEST_RECORDS
 
 APPLICATION = "Employee Loan Application"
 
