@@ -27,4 +27,30 @@ has_permission = {
 }
 
 
+# Payroll: loan lines on salary slips, repayments on submit, reversal on cancel
+doc_events = {
+	"Salary Slip": {
+		"validate": "employee_loans.payroll_hooks.salary_slip.validate",
+		"process_salary_structure": "employee_loans.payroll_hooks.salary_slip.process_salary_structure",
+		"on_submit": "employee_loans.payroll_hooks.salary_slip.on_submit",
+		"on_cancel": "employee_loans.payroll_hooks.salary_slip.on_cancel",
+	},
+}
+
 before_tests = "employee_loans.tests.setup.before_tests"
+
+# Employee self-service: the portal menu (synced into Portal Settings on install and migrate)
+standard_portal_menu_items = [
+	{
+		"title": "My Loans",
+		"route": "/my-loans",
+		"reference_doctype": "Employee Loan Application",
+		"role": "Employee",
+	},
+	{
+		"title": "Apply for a Loan",
+		"route": "/apply-for-loan",
+		"reference_doctype": "Employee Loan Application",
+		"role": "Employee",
+	},
+]

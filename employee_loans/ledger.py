@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import frappe
 from frappe import _
+from frappe.query_builder.functions import Count, Min, Sum
 from frappe.utils import getdate, now_datetime
 
 from employee_loans.engine import (
@@ -19,6 +20,7 @@ from employee_loans.engine import (
 	first_due_date,
 	replay,
 	summarise,
+	summary_from_totals,
 )
 from employee_loans.utils import currency_precision, get_settings, loan_terms, to_field, to_money
 
@@ -149,6 +151,15 @@ def _write_rows(loan, rows: list[ScheduleRow]) -> None:
 
 def _write_summary(loan, summary, rows: list[ScheduleRow], recoveries: list[Recovery]) -> None:
 	pending = [row for row in rows if row.pending]
+	last = recoveries[-1].repayment if recoveries else None
+	store_summary(loan.name, loan.status, summary, pending[0].emi if pending else None, last, loan)
+
+
+def store_summary(
+	loan_name: str, status: str, summary, next_emi, last_repayment: str | None, loan=None
+) -> None:
+	"""Write the derived balances and move the status: Disbursed -> Closed when nothing is
+	outstanding, Closed -> Disbursed when a cancelled repayment leaves something outstanding again."""
 	values = {
 		"outstanding_balance": to_field(summary.outstanding),
 		"principal_repaid": to_field(summary.principal_repaid),
@@ -158,29 +169,112 @@ def _write_summary(loan, summary, rows: list[ScheduleRow], recoveries: list[Reco
 		"total_emis": summary.total_emis,
 		"next_emi_date": summary.next_emi_date,
 		"remaining_payable": to_field(summary.remaining_payable),
-		"emi": to_field(pending[0].emi) if pending else loan.emi,
 	}
-	event = None
-	if summary.closed and loan.status == "Disbursed":
-		closing = frappe.db.get_value(
+	if next_emi is not None:
+		values["emi"] = to_field(next_emi)
+	last = (
+		frappe.db.get_value(
 			"Employee Loan Repayment",
-			recoveries[-1].repayment,
+			last_repayment,
 			["posting_date", "repayment_type", "reason"],
 			as_dict=True,
 		)
+		if last_repayment and (summary.closed or status == "Closed" or loan is not None)
+		else None
+	)
+	# What an employee's last slip could not recover stays on the loan for the exit settlement.
+	exit_left = summary.outstanding if last and last.reason == "Final Settlement" else 0
+	if loan is not None or exit_left:
+		values["unrecovered_at_exit"] = to_field(exit_left) if exit_left else 0
+	closing = summary.closed and status == "Disbursed"
+	if closing:
 		values.update(
 			status="Closed",
-			closure_date=closing.posting_date,
-			closure_type=closure_type(closing.repayment_type, closing.reason),
+			closure_date=last.posting_date,
+			closure_type=closure_type(last.repayment_type, last.reason),
 			preclosure_requested=0,
 		)
-		event = "on_loan_closed"
-	elif not summary.closed and loan.status == "Closed":
+	elif not summary.closed and status == "Closed":
 		# The repayment that closed the loan was cancelled: it is open again.
 		values.update(status="Disbursed", closure_date=None, closure_type="")
-	loan.db_set(values, update_modified=True)
-	if event:
-		loan.run_method(event)
+	frappe.db.set_value("Employee Loan", loan_name, values, update_modified=True)
+	if closing:
+		frappe.get_doc("Employee Loan", loan_name).run_method("on_loan_closed")
+
+
+def refresh_after_full_instalment(loan_name: str, row_name: str, repayment, precision: int) -> None:
+	"""The common payroll case, an instalment recovered exactly as scheduled: mark its row paid and
+	derive the balances again from the loan's submitted repayments, without rewriting the schedule
+	(the replay would produce the same rows). The loan's row is locked by the slip's validation."""
+	schedule = frappe.qb.DocType(SCHEDULE_DOCTYPE)
+	(
+		frappe.qb.update(schedule)
+		.set(schedule.status, "Paid")
+		.set(schedule.paid_amount, repayment.amount)
+		.set(schedule.paid_principal, repayment.principal_amount)
+		.set(schedule.paid_interest, repayment.interest_amount)
+		.set(schedule.salary_slip, repayment.salary_slip)
+		.set(schedule.repayment, repayment.name)
+		.where((schedule.name == row_name) & (schedule.status == "Pending"))
+		.run()
+	)
+	totals = loan_totals(loan_name)
+	try:
+		summary = summary_from_totals(
+			principal=to_money(totals.loan_amount, precision),
+			principal_repaid=to_money(totals.principal_repaid or 0, precision),
+			interest_paid=to_money(totals.interest_paid or 0, precision),
+			emis_paid=totals.emis_paid or 0,
+			total_emis=totals.total_emis or 0,
+			next_emi_date=totals.next_emi_date,
+			pending_interest=to_money(totals.pending_interest or 0, precision),
+		)
+	except LoanInputError as error:
+		frappe.throw(
+			_("Loan {0}: {1}").format(loan_name, str(error)), LoanLedgerError, title=_("Loan Repayment")
+		)
+	store_summary(loan_name, totals.status, summary, totals.next_emi, repayment.name)
+
+
+def loan_totals(loan_name: str):
+	"""Everything the balances are derived from, in one round trip: the loan's principal and status,
+	the totals of its submitted repayments and the state of its schedule."""
+	loan = frappe.qb.DocType("Employee Loan")
+	repayment = frappe.qb.DocType("Employee Loan Repayment")
+	row = frappe.qb.DocType(SCHEDULE_DOCTYPE)
+	submitted = (repayment.employee_loan == loan_name) & (repayment.docstatus == 1)
+	own_rows = (row.parent == loan_name) & (row.parenttype == "Employee Loan")
+	pending = own_rows & (row.status == "Pending")
+	return (
+		frappe.qb.from_(loan)
+		.select(
+			loan.loan_amount,
+			loan.status,
+			frappe.qb.from_(repayment)
+			.select(Sum(repayment.principal_amount))
+			.where(submitted)
+			.as_("principal_repaid"),
+			frappe.qb.from_(repayment)
+			.select(Sum(repayment.interest_amount))
+			.where(submitted)
+			.as_("interest_paid"),
+			frappe.qb.from_(row)
+			.select(Count(row.name))
+			.where(own_rows & row.status.isin(["Paid", "Pre-closed"]))
+			.as_("emis_paid"),
+			frappe.qb.from_(row).select(Count(row.name)).where(own_rows).as_("total_emis"),
+			frappe.qb.from_(row).select(Min(row.due_date)).where(pending).as_("next_emi_date"),
+			frappe.qb.from_(row).select(Sum(row.interest_amount)).where(pending).as_("pending_interest"),
+			frappe.qb.from_(row)
+			.select(row.emi)
+			.where(pending)
+			.orderby(row.instalment_number)
+			.limit(1)
+			.as_("next_emi"),
+		)
+		.where(loan.name == loan_name)
+		.run(as_dict=True)[0]
+	)
 
 
 def closure_type(repayment_type: str, reason: str | None) -> str:

@@ -17,7 +17,7 @@ from .deduction import (
 )
 from .eligibility import BLOCK, WARN, ApplicationFacts, Finding, blocking, evaluate
 from .errors import LoanInputError
-from .ledger import LoanSummary, Recovery, ScheduleRow, instalment_due, replay, summarise
+from .ledger import LoanSummary, Recovery, ScheduleRow, instalment_due, replay, summarise, summary_from_totals
 from .money import format_money, parse_money, parse_months, parse_rate, round_money, to_decimal
 from .periods import add_months, first_due_date, months_between
 from .reamortise import KEEP_EMI, KEEP_END_DATE, LoanState, outstanding_principal, reamortise
@@ -79,5 +79,6 @@ __all__ = [
 	"round_money",
 	"schedule_totals",
 	"summarise",
+	"summary_from_totals",
 	"to_decimal",
 ]

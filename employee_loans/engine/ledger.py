@@ -171,19 +171,42 @@ def replay(
 def summarise(terms: LoanTerms, rows: list[ScheduleRow], recoveries: Iterable[Recovery]) -> LoanSummary:
 	"""Balances derived from the repayments themselves; counts and dates from the replayed rows."""
 	recoveries = list(recoveries)
-	principal_repaid = sum((r.principal for r in recoveries), Decimal(0))
-	interest_paid = sum((r.interest for r in recoveries), Decimal(0))
-	outstanding = terms.principal - principal_repaid
 	pending = [row for row in rows if row.pending]
+	return summary_from_totals(
+		principal=terms.principal,
+		principal_repaid=sum((r.principal for r in recoveries), Decimal(0)),
+		interest_paid=sum((r.interest for r in recoveries), Decimal(0)),
+		emis_paid=sum(1 for row in rows if row.status in (PAID, PRE_CLOSED)),
+		total_emis=len(rows),
+		next_emi_date=pending[0].due_date if pending else None,
+		pending_interest=sum((row.interest for row in pending), Decimal(0)),
+	)
+
+
+def summary_from_totals(
+	principal: Decimal,
+	principal_repaid: Decimal,
+	interest_paid: Decimal,
+	emis_paid: int,
+	total_emis: int,
+	next_emi_date: date | None,
+	pending_interest: Decimal,
+) -> LoanSummary:
+	"""The loan's balances from the totals of its submitted repayments and its pending rows."""
+	outstanding = principal - principal_repaid
+	if outstanding < 0:
+		raise LoanInputError(
+			f"Repayments of {principal_repaid} exceed the principal of {principal}; cancel the extra repayment."
+		)
 	return LoanSummary(
 		principal_repaid=principal_repaid,
 		interest_paid=interest_paid,
 		amount_repaid=principal_repaid + interest_paid,
 		outstanding=outstanding,
-		emis_paid=sum(1 for row in rows if row.status in (PAID, PRE_CLOSED)),
-		total_emis=len(rows),
-		next_emi_date=pending[0].due_date if pending else None,
-		remaining_payable=outstanding + sum((row.interest for row in pending), Decimal(0)),
+		emis_paid=emis_paid,
+		total_emis=total_emis,
+		next_emi_date=next_emi_date if outstanding else None,
+		remaining_payable=outstanding + pending_interest if outstanding else Decimal(0),
 	)
 
 

@@ -1,0 +1,364 @@
+"""Salary Slip events: one deduction line per loan with an instalment due, repayments posted on
+submit, reversed on cancel.
+
+Query budget per slip (the app's share; see employee_loans/benchmarks/payroll.py):
+- validation: one indexed query for the employee's loans with what is due, plus one for the loan
+  component's year-to-date when a line is first added;
+- submission: the same loans query, taken with a row lock, then per loan line one insert of the
+  repayment, one update of the schedule row, one aggregate over the loan's repayments and one update
+  of the loan's balances.
+Nothing here throws during slip creation (a Payroll Entry would roll back its whole run); problems are
+raised as frappe.ValidationError on submit, before anything is written, naming employee and loan.
+"""
+
+from collections import OrderedDict
+from decimal import Decimal
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import Sum
+from frappe.utils import flt, getdate, now_datetime
+
+from employee_loans.engine import Deduction, LoanDue, LoanInputError, decide_deductions
+from employee_loans.engine.deduction import DUE, NOTHING_DUE, SKIPPED
+from employee_loans.ledger import lock_loan, rebuild, refresh_after_full_instalment
+from employee_loans.utils import currency_precision, short_pay_policy, to_field, to_money
+
+LOAN_FIELD = "employee_loan"
+NOTE_FIELD = "loan_deduction_note"
+
+
+class LoanDeductionError(frappe.ValidationError):
+	pass
+
+
+# -- events ----------------------------------------------------------------------------------------
+
+
+def validate(slip, method=None):
+	"""Refresh the loan lines after HRMS has computed the slip (totals, year-to-date included)."""
+	action = getattr(slip, "_action", None)
+	if frappe.flags.employee_loans_skip_loan_lines or action not in ("save", "submit"):
+		return
+	refresh_loan_lines(slip, lock=action == "submit", adjust_year_to_date=True)
+
+
+def process_salary_structure(slip, method=None, *args, **kwargs):
+	"""The structure's "Preview Salary Slip" (and make_salary_slip) shows the loan lines too."""
+	if frappe.flags.employee_loans_skip_loan_lines:
+		return
+	refresh_loan_lines(slip, lock=False, adjust_year_to_date=False)
+
+
+def on_submit(slip, method=None):
+	"""Post one repayment per loan line, as decided (under the row lock) by the submit's validation."""
+	plan = slip.flags.get("employee_loan_plan")
+	if plan is None:
+		# validate always runs before on_submit; a slip submitted some other way is refused
+		frappe.throw(
+			_("Salary Slip {0}: loan lines were not checked before submission; save it again.").format(
+				slip.name
+			),
+			LoanDeductionError,
+		)
+	precision = currency_precision(slip.company)
+	for loan_name, (decision, due) in plan.items():
+		post_repayment(slip, loan_name, decision, due, precision)
+
+
+def on_cancel(slip, method=None):
+	"""Cancel the slip's repayments (latest first); each cancel replays its loan's schedule, so a loan
+	the slip had closed is open again."""
+	repayments = frappe.get_all(
+		"Employee Loan Repayment",
+		filters={"salary_slip": slip.name, "docstatus": 1},
+		pluck="name",
+		order_by="creation desc, name desc",
+	)
+	for name in repayments:
+		repayment = frappe.get_doc("Employee Loan Repayment", name)
+		repayment.flags.from_payroll = True
+		repayment.cancel()
+
+
+# -- lines -----------------------------------------------------------------------------------------
+
+
+def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
+	"""The employee's Disbursed loans, each with its oldest pending instalment due by the slip's end
+	date (if any): one indexed query (Employee Loan.employee, Employee Loan Schedule.parent)."""
+	loan = frappe.qb.DocType("Employee Loan")
+	row = frappe.qb.DocType("Employee Loan Schedule")
+	query = (
+		frappe.qb.from_(loan)
+		.left_join(row)
+		.on(
+			(row.parent == loan.name)
+			& (row.parenttype == "Employee Loan")
+			& (row.status == "Pending")
+			& (row.due_date <= slip.end_date)
+		)
+		.select(
+			loan.name,
+			loan.company,
+			loan.outstanding_balance,
+			loan.preclosure_requested,
+			loan.salary_component,
+			row.name.as_("row_name"),
+			row.instalment_number,
+			row.due_date,
+			row.emi,
+			row.interest_amount,
+			row.principal_amount,
+		)
+		.where(
+			(loan.employee == slip.employee)
+			& (loan.docstatus == 1)
+			& (loan.status == "Disbursed")
+			& (loan.disbursement_date <= slip.end_date)
+		)
+		.orderby(loan.disbursement_date)
+		.orderby(loan.name)
+		.orderby(row.instalment_number)
+	)
+	if lock:
+		query = query.for_update()
+	loans: OrderedDict[str, frappe._dict] = OrderedDict()
+	for record in query.run(as_dict=True):
+		loans.setdefault(record.name, record)  # the oldest pending instalment comes first
+	return loans
+
+
+def leaves_in_period(slip) -> bool:
+	relieving = slip.relieving_date
+	return bool(relieving and getdate(slip.start_date) <= getdate(relieving) <= getdate(slip.end_date))
+
+
+def plan_deductions(slip, loans, net_before: Decimal, precision: int) -> "OrderedDict[str, tuple]":
+	"""The engine's decision for each loan, in the order the loans were disbursed."""
+	final_settlement = leaves_in_period(slip)
+	dues = []
+	for record in loans.values():
+		if not (record.row_name or record.preclosure_requested or final_settlement):
+			continue
+		dues.append(
+			(
+				record,
+				LoanDue(
+					loan=record.name,
+					outstanding=to_money(record.outstanding_balance, precision),
+					emi=to_money(record.emi or 0, precision),
+					interest=to_money(record.interest_amount or 0, precision),
+					principal=to_money(record.principal_amount or 0, precision),
+					pre_closure=bool(record.preclosure_requested),
+					final_settlement=final_settlement,
+				),
+			)
+		)
+	try:
+		decisions = decide_deductions(
+			[due for _record, due in dues], net_before, short_pay_policy(precision), precision
+		)
+	except LoanInputError as error:
+		frappe.throw(
+			_("Employee {0}: {1}").format(slip.employee, str(error)),
+			LoanDeductionError,
+			title=_("Loan Deduction"),
+		)
+	plan = OrderedDict()
+	for (record, _due), decision in zip(dues, decisions, strict=True):
+		if decision.reason != NOTHING_DUE:
+			plan[record.name] = (decision, record)
+	return plan
+
+
+def refresh_loan_lines(slip, lock: bool, adjust_year_to_date: bool) -> None:
+	existing = [row for row in slip.get("deductions") or [] if row.get(LOAN_FIELD)]
+	if not slip.employee or not slip.end_date:
+		return
+	try:
+		loans = loans_due(slip, lock)
+		if not loans and not existing:
+			slip.flags.employee_loan_plan = OrderedDict()
+			return
+		precision = currency_precision(slip.company)
+		net_before = to_money(slip.net_pay or 0, precision) + sum(
+			(to_money(row.amount, precision) for row in existing if not row.do_not_include_in_total),
+			Decimal(0),
+		)
+		plan = plan_deductions(slip, loans, net_before, precision)
+	except frappe.ValidationError:
+		if lock:
+			raise
+		# Creating a slip must never fail for a loan (a Payroll Entry would roll back its run): the
+		# slip goes without loan lines and the same error stops its submission, naming the loan.
+		frappe.clear_last_message()
+		for row in existing:
+			slip.remove(row)
+		_recompute_totals(slip, existing, [], adjust_year_to_date)
+		return
+	wanted = {loan: _line(slip, decision, record) for loan, (decision, record) in plan.items()}
+	if lock:
+		_check_unchanged(slip, existing, wanted)
+	if _same_lines(existing, wanted):
+		slip.flags.employee_loan_plan = plan
+		return
+	for row in existing:
+		slip.remove(row)
+	added = [slip.append("deductions", values) for values in wanted.values()]
+	_recompute_totals(slip, existing, added, adjust_year_to_date)
+	slip.flags.employee_loan_plan = plan
+
+
+def _line(slip, decision: Deduction, record) -> dict:
+	component = record.salary_component
+	abbr = frappe.get_cached_value("Salary Component", component, "salary_component_abbr")
+	note = decision.note
+	if decision.reason not in (DUE, SKIPPED) and not note:
+		note = _(decision.reason)
+	elif decision.reason == SKIPPED:
+		note = _("{0}: {1}").format(_(decision.reason), decision.note)
+	return {
+		"salary_component": component,
+		"abbr": abbr,
+		"amount": to_field(decision.amount),
+		"default_amount": to_field(decision.amount),
+		"depends_on_payment_days": 0,
+		"do_not_include_in_total": 0,
+		LOAN_FIELD: decision.loan,
+		NOTE_FIELD: note or None,
+	}
+
+
+def _same_lines(existing, wanted: dict) -> bool:
+	if len(existing) != len(wanted):
+		return False
+	for row in existing:
+		values = wanted.get(row.get(LOAN_FIELD))
+		if (
+			not values
+			or flt(row.amount) != values["amount"]
+			or row.salary_component != values["salary_component"]
+		):
+			return False
+		row.set(NOTE_FIELD, values[NOTE_FIELD])
+	return True
+
+
+def _check_unchanged(slip, existing, wanted: dict) -> None:
+	"""At submit the lines are decided again under the row lock. If a loan moved since the slip was
+	saved (another slip took the instalment, a repayment was posted), stop before anything is
+	written and say which loan."""
+	if _same_lines(existing, wanted):
+		return
+	loans = sorted({row.get(LOAN_FIELD) for row in existing} ^ set(wanted)) or sorted(wanted)
+	frappe.throw(
+		_(
+			"Salary Slip {0} of employee {1}: the deduction for loan {2} has changed since the slip was saved "
+			"(another salary slip or repayment has been posted against it). Save the slip again to refresh "
+			"its loan lines."
+		).format(slip.name, slip.employee, ", ".join(loans)),
+		LoanDeductionError,
+		title=_("Loan Deduction Changed"),
+	)
+
+
+def _recompute_totals(slip, removed, added, adjust_year_to_date: bool) -> None:
+	"""Totals, net pay, rounding, words and year/month-to-date exactly as HRMS computes them, without
+	re-running its queries: HRMS already added the previous slips' sums to this slip's figures."""
+	old_net = flt(slip.net_pay)
+	slip.set_precision_for_component_amounts()
+	slip.set_net_pay()
+	if not adjust_year_to_date:
+		return
+	change = flt(slip.net_pay) - old_net
+	slip.year_to_date = flt(slip.year_to_date) + change
+	slip.month_to_date = flt(slip.month_to_date) + change
+	if not added:
+		return
+	kept = {(row.get(LOAN_FIELD), row.salary_component): row for row in removed}
+	needs_query = [row for row in added if (row.get(LOAN_FIELD), row.salary_component) not in kept]
+	previous = (
+		_previous_component_totals(slip, {row.salary_component for row in needs_query}) if needs_query else {}
+	)
+	for row in added:
+		old = kept.get((row.get(LOAN_FIELD), row.salary_component))
+		if old is not None:
+			row.year_to_date = flt(old.year_to_date) - flt(old.amount) + flt(row.amount)
+		else:
+			row.year_to_date = previous.get(row.salary_component, 0.0) + flt(row.amount)
+
+
+def _previous_component_totals(slip, components: set) -> dict:
+	"""Sum of each component on the employee's other submitted slips in the year-to-date period (the
+	query HRMS runs per component, once for all loan components)."""
+	start, end = slip.get_year_to_date_period()
+	detail = frappe.qb.DocType("Salary Detail")
+	salary_slip = frappe.qb.DocType("Salary Slip")
+	rows = (
+		frappe.qb.from_(detail)
+		.inner_join(salary_slip)
+		.on(detail.parent == salary_slip.name)
+		.select(detail.salary_component, Sum(detail.amount))
+		.where(
+			(salary_slip.employee == slip.employee)
+			& (detail.salary_component.isin(list(components)))
+			& (salary_slip.start_date >= start)
+			& (salary_slip.end_date < end)
+			& (salary_slip.name != (slip.name or ""))
+			& (salary_slip.docstatus == 1)
+		)
+		.groupby(detail.salary_component)
+		.run()
+	)
+	return {component: flt(total) for component, total in rows}
+
+
+# -- posting ---------------------------------------------------------------------------------------
+
+
+def post_repayment(slip, loan_name: str, decision: Deduction, due, precision: int) -> None:
+	"""One submitted Employee Loan Repayment for one loan line, then the loan's schedule and balances.
+
+	Its name is the slip's and the loan's, so the database itself refuses a second posting of the same
+	line."""
+	repayment = frappe.get_doc(
+		{
+			"doctype": "Employee Loan Repayment",
+			"employee_loan": loan_name,
+			"employee": slip.employee,
+			"employee_name": slip.employee_name,
+			"company": slip.company,
+			"posting_date": slip.posting_date,
+			"repayment_type": "Salary Slip",
+			"reason": decision.reason,
+			"instalment_number": due.instalment_number,
+			"due_date": due.due_date,
+			"amount": to_field(decision.amount),
+			"principal_amount": to_field(decision.principal),
+			"interest_amount": to_field(decision.interest),
+			"scheduled_amount": to_field(decision.wanted),
+			"salary_slip": slip.name,
+			"payroll_start_date": slip.start_date,
+			"payroll_end_date": slip.end_date,
+			"note": decision.note or None,
+		}
+	)
+	repayment.name = f"{slip.name}/{loan_name}"
+	repayment.docstatus = 1
+	now = now_datetime()
+	repayment.owner = repayment.modified_by = frappe.session.user
+	repayment.creation = repayment.modified = now
+	# The slip's validation has checked the figures through the engine under the loan's row lock;
+	# the repayment is written as a submitted ledger row without re-running its desk validations.
+	repayment.db_insert()
+	paid_as_scheduled = (
+		decision.reason == DUE
+		and due.row_name
+		and decision.principal == to_money(due.principal_amount, precision)
+		and decision.interest == to_money(due.interest_amount, precision)
+	)
+	if paid_as_scheduled:
+		refresh_after_full_instalment(loan_name, due.row_name, repayment, precision)
+	else:
+		rebuild(lock_loan(loan_name))

@@ -1,0 +1,179 @@
+"""Payroll integration: loan lines on real HRMS salary slips, repayments on submit, exact reversal."""
+
+from datetime import date
+from decimal import Decimal
+
+import frappe
+from frappe.utils import add_months
+
+from employee_loans.engine import build_schedule
+from employee_loans.tests.base import LoanTestCase
+from employee_loans.tests.utils import (
+	IGNORE_TEST_RECORDS,
+	apply,
+	approve_and_disburse,
+	make_slip,
+)
+
+test_ignore = IGNORE_TEST_RECORDS
+
+LOAN = "Employee Loan"
+NET_BEFORE_LOANS = Decimal("99800")  # basic 100,000 less professional tax 200
+# the default loan of these tests: 1,20,000 at 8 % over 12 months, disbursed in December 2025
+SCHEDULE = build_schedule("120000", "8", 12, "Reducing Balance", date(2026, 1, 1), 2)
+FIRST_EMI = SCHEDULE[0].emi  # 10,438.61
+
+
+def loan_lines(slip):
+	return [row for row in slip.deductions if row.employee_loan]
+
+
+def money(value) -> Decimal:
+	return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+class PayrollTestCase(LoanTestCase):
+	def disbursed_loan(self, category=None, amount=120000, months=12, employee=None, disbursed="2025-12-15"):
+		application = apply(
+			employee or self.applicant, category or self.personal, amount, months, posting_date="2025-12-01"
+		)
+		return approve_and_disburse(application.name, disbursed)
+
+	def assert_slip_consistent(self, slip):
+		"""Totals as HRMS computes them: gross less every counted deduction, rounding and words."""
+		deductions = sum(money(row.amount) for row in slip.deductions if not row.do_not_include_in_total)
+		self.assertEqual(money(slip.total_deduction), deductions)
+		self.assertEqual(money(slip.net_pay), money(slip.gross_pay) - deductions)
+		self.assertEqual(slip.rounded_total, round(slip.net_pay))
+		self.assertIn(
+			frappe.utils.money_in_words(slip.rounded_total, slip.currency).split(" only")[0],
+			slip.total_in_words,
+		)
+
+	def assert_loan_matches(self, loan_name, principal_paid: Decimal, amount: Decimal):
+		loan = frappe.get_doc(LOAN, loan_name)
+		self.assertEqual(money(loan.outstanding_balance), amount - principal_paid)
+		self.assertEqual(money(loan.principal_repaid), principal_paid)
+		return loan
+
+
+class TestPayrollCycle(PayrollTestCase):
+	def test_twelve_months_to_automatic_closure_with_the_exact_total(self):
+		loan_name = self.disbursed_loan(amount=120000, months=12)
+		schedule = SCHEDULE
+		net_paid = Decimal(0)
+		principal_paid = Decimal(0)
+		for index, instalment in enumerate(schedule):
+			slip = make_slip(self.applicant, add_months("2026-01-01", index))
+			lines = loan_lines(slip)
+			self.assertEqual(len(lines), 1, f"month {index + 1}")
+			self.assertEqual((lines[0].employee_loan, lines[0].salary_component), (loan_name, "Loan EMI"))
+			self.assertEqual(money(lines[0].amount), instalment.emi)
+			self.assertEqual(money(slip.net_pay), NET_BEFORE_LOANS - instalment.emi)
+			self.assert_slip_consistent(slip)
+			slip.submit()
+			net_paid += money(slip.net_pay)
+			principal_paid += instalment.principal
+			slip.reload()
+			self.assertEqual(money(slip.year_to_date), net_paid)
+			self.assertEqual(
+				money(loan_lines(slip)[0].year_to_date), sum(r.emi for r in schedule[: index + 1])
+			)
+			loan = self.assert_loan_matches(loan_name, principal_paid, Decimal("120000"))
+			self.assertEqual(money(loan.outstanding_balance), instalment.closing_balance)
+		loan = frappe.get_doc(LOAN, loan_name)
+		self.assertEqual(loan.status, "Closed")
+		self.assertEqual(loan.closure_type, "Repaid")
+		self.assertEqual(money(loan.amount_repaid), sum(r.emi for r in schedule))
+		self.assertEqual(loan.emis_paid, 12)
+		self.assertTrue(all(row.status == "Paid" and row.salary_slip for row in loan.schedule))
+		repayments = frappe.get_all(
+			"Employee Loan Repayment", filters={"employee_loan": loan_name, "docstatus": 1}, fields=["amount"]
+		)
+		self.assertEqual(len(repayments), 12)
+		# the thirteenth month has nothing to deduct
+		self.assertEqual(loan_lines(make_slip(self.applicant, "2027-01-01")), [])
+
+	def test_interest_free_and_reducing_loans_side_by_side(self):
+		reducing = self.disbursed_loan(self.personal, 200000, 24)
+		free = self.disbursed_loan(self.emergency, 12000, 12)
+		slip = make_slip(self.applicant, "2026-01-01")
+		amounts = {row.employee_loan: money(row.amount) for row in loan_lines(slip)}
+		self.assertEqual(amounts, {reducing: Decimal("9045.46"), free: Decimal("1000.00")})
+		self.assertEqual(money(slip.net_pay), NET_BEFORE_LOANS - Decimal("10045.46"))
+		self.assert_slip_consistent(slip)
+		slip.submit()
+		self.assert_loan_matches(reducing, Decimal("7712.13"), Decimal("200000"))
+		self.assert_loan_matches(free, Decimal("1000"), Decimal("12000"))
+		interest = frappe.db.get_value("Employee Loan Repayment", {"employee_loan": free}, "interest_amount")
+		self.assertEqual(interest, 0)
+
+	def test_lines_are_refreshed_not_duplicated_and_drafts_move_nothing(self):
+		loan_name = self.disbursed_loan()
+		slip = make_slip(self.applicant, "2026-01-01")
+		slip.save()
+		slip.save()
+		self.assertEqual(len(loan_lines(slip)), 1)
+		self.assertEqual(frappe.db.count("Employee Loan Repayment", {"employee_loan": loan_name}), 0)
+		self.assertEqual(frappe.db.get_value(LOAN, loan_name, "outstanding_balance"), 120000)
+		# a line typed over by hand is put back to what is due
+		loan_lines(slip)[0].amount = 1
+		slip.save()
+		self.assertEqual(money(loan_lines(slip)[0].amount), FIRST_EMI)
+
+	def test_nothing_due_means_no_line(self):
+		self.disbursed_loan(disbursed="2026-03-10")  # first EMI in April
+		self.assertEqual(loan_lines(make_slip(self.applicant, "2026-03-01")), [])
+		self.assertEqual(len(loan_lines(make_slip(self.applicant, "2026-04-01"))), 1)
+
+	def test_deleting_a_draft_slip_leaves_no_trace(self):
+		loan_name = self.disbursed_loan()
+		before = frappe.get_doc(LOAN, loan_name).as_dict()
+		slip = make_slip(self.applicant, "2026-01-01")
+		frappe.delete_doc("Salary Slip", slip.name)
+		after = frappe.get_doc(LOAN, loan_name).as_dict()
+		for field in ("outstanding_balance", "emis_paid", "next_emi_date", "status", "modified"):
+			self.assertEqual(after[field], before[field])
+		self.assertEqual([r.status for r in after["schedule"]], [r.status for r in before["schedule"]])
+		self.assertEqual(len(loan_lines(make_slip(self.applicant, "2026-01-01"))), 1)
+
+	def test_submit_cancel_amend_resubmit_deducts_once(self):
+		loan_name = self.disbursed_loan()
+		slip = make_slip(self.applicant, "2026-01-01", submit=True)
+		self.assertEqual(frappe.db.get_value(LOAN, loan_name, "emis_paid"), 1)
+		slip.cancel()
+		loan = frappe.get_doc(LOAN, loan_name)
+		self.assertEqual((loan.outstanding_balance, loan.emis_paid), (120000, 0))
+		self.assertEqual(loan.schedule[0].status, "Pending")
+		self.assertFalse(loan.schedule[0].salary_slip)
+		amended = frappe.copy_doc(slip)
+		amended.amended_from = slip.name
+		amended.docstatus = 0
+		amended.insert()
+		self.assertEqual(len(loan_lines(amended)), 1)
+		amended.submit()
+		submitted = frappe.get_all(
+			"Employee Loan Repayment",
+			filters={"employee_loan": loan_name, "docstatus": 1},
+			pluck="salary_slip",
+		)
+		self.assertEqual(submitted, [amended.name])
+		self.assert_loan_matches(loan_name, SCHEDULE[0].principal, Decimal("120000"))
+
+	def test_cancelling_the_closing_slip_reopens_the_loan(self):
+		loan_name = self.disbursed_loan(self.emergency, 2000, 2)
+		make_slip(self.applicant, "2026-01-01", submit=True)
+		last = make_slip(self.applicant, "2026-02-01", submit=True)
+		self.assertEqual(frappe.db.get_value(LOAN, loan_name, "status"), "Closed")
+		last.cancel()
+		loan = frappe.get_doc(LOAN, loan_name)
+		self.assertEqual((loan.status, loan.outstanding_balance), ("Disbursed", 1000))
+		self.assertFalse(loan.closure_date)
+
+	def test_an_earlier_slip_cannot_be_cancelled_under_a_later_one(self):
+		loan_name = self.disbursed_loan(self.emergency, 3000, 3)
+		january = make_slip(self.applicant, "2026-01-01", submit=True)
+		make_slip(self.applicant, "2026-02-01", submit=True)
+		with self.assertRaises(frappe.ValidationError) as raised:
+			january.cancel()
+		self.assertIn(loan_name, str(raised.exception))
