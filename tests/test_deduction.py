@@ -113,7 +113,8 @@ def test_final_settlement_takes_what_is_available_even_under_skip_policy():
 	decision = decide_deduction(due, Decimal("40000"), SKIP_POLICY)
 	assert decision.amount == Decimal("40000.00")
 	assert decision.reason == FINAL_SETTLEMENT
-	assert decision.shortfall == Decimal("60666.67")  # stays on the loan for the exit settlement
+	assert decision.shortfall == Decimal("60666.67")
+	assert "stays on the loan for the exit settlement" in decision.note
 
 
 def test_nothing_due():

@@ -118,9 +118,10 @@ def decide_deduction(
 	amount = capacity
 	interest = min(amount, interest_due)
 	principal = amount - interest
+	where_it_goes = "stays on the loan for the exit settlement" if due.final_settlement else "is re-scheduled"
 	note = (
 		f"Net pay available {available} (protected minimum {protected}) covers {amount} of {wanted}; "
-		f"the shortfall of {wanted - amount} is re-scheduled."
+		f"the shortfall of {wanted - amount} {where_it_goes}."
 	)
 	reason = PARTIAL if reason == DUE else reason
 	return Deduction(due.loan, amount, principal, interest, reason, wanted, wanted - amount, available, note)

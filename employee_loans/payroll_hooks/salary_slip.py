@@ -20,7 +20,7 @@ from frappe.query_builder.functions import Sum
 from frappe.utils import flt, getdate, now_datetime
 
 from employee_loans.engine import Deduction, LoanDue, LoanInputError, decide_deductions
-from employee_loans.engine.deduction import DUE, NOTHING_DUE, SKIPPED
+from employee_loans.engine.deduction import DUE, NOTHING_DUE
 from employee_loans.ledger import lock_loan, rebuild, refresh_after_full_instalment
 from employee_loans.utils import currency_precision, short_pay_policy, to_field, to_money
 
@@ -122,7 +122,23 @@ def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
 		.orderby(row.instalment_number)
 	)
 	if lock:
-		query = query.for_update()
+		# Taken with the lock: a submitted slip of an overlapping period that already recovered this
+		# loan (two workers, or a second slip for the same period).
+		repayment = frappe.qb.DocType("Employee Loan Repayment")
+		already = (
+			frappe.qb.from_(repayment)
+			.select(repayment.salary_slip)
+			.where(
+				(repayment.employee_loan == loan.name)
+				& (repayment.docstatus == 1)
+				& (repayment.repayment_type == "Salary Slip")
+				& (repayment.payroll_start_date <= slip.end_date)
+				& (repayment.payroll_end_date >= slip.start_date)
+				& (repayment.salary_slip != (slip.name or ""))
+			)
+			.limit(1)
+		)
+		query = query.select(already.as_("deducted_by")).for_update()
 	loans: OrderedDict[str, frappe._dict] = OrderedDict()
 	for record in query.run(as_dict=True):
 		loans.setdefault(record.name, record)  # the oldest pending instalment comes first
@@ -167,8 +183,18 @@ def plan_deductions(slip, loans, net_before: Decimal, precision: int) -> "Ordere
 		)
 	plan = OrderedDict()
 	for (record, _due), decision in zip(dues, decisions, strict=True):
-		if decision.reason != NOTHING_DUE:
-			plan[record.name] = (decision, record)
+		if decision.reason == NOTHING_DUE:
+			continue
+		if record.get("deducted_by"):
+			frappe.throw(
+				_(
+					"Loan {0} of employee {1} has already been recovered for this period by salary slip {2}; "
+					"it cannot be deducted twice. Remove the overlapping slip or cancel the other one first."
+				).format(record.name, slip.employee, record.deducted_by),
+				LoanDeductionError,
+				title=_("Loan Already Deducted"),
+			)
+		plan[record.name] = (decision, record)
 	return plan
 
 
@@ -213,11 +239,10 @@ def refresh_loan_lines(slip, lock: bool, adjust_year_to_date: bool) -> None:
 def _line(slip, decision: Deduction, record) -> dict:
 	component = record.salary_component
 	abbr = frappe.get_cached_value("Salary Component", component, "salary_component_abbr")
-	note = decision.note
-	if decision.reason not in (DUE, SKIPPED) and not note:
-		note = _(decision.reason)
-	elif decision.reason == SKIPPED:
-		note = _("{0}: {1}").format(_(decision.reason), decision.note)
+	# The slip says why a deduction differs from the EMI due, for the payroll officer.
+	note = (
+		None if decision.reason == DUE else " ".join(filter(None, (_(decision.reason) + ":", decision.note)))
+	)
 	return {
 		"salary_component": component,
 		"abbr": abbr,

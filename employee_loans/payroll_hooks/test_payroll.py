@@ -4,15 +4,18 @@ from datetime import date
 from decimal import Decimal
 
 import frappe
-from frappe.utils import add_months
+from frappe.utils import add_months, getdate
 
+from employee_loans.employee_loans.doctype.employee_loan.employee_loan import preclose
 from employee_loans.engine import build_schedule
 from employee_loans.tests.base import LoanTestCase
 from employee_loans.tests.utils import (
 	IGNORE_TEST_RECORDS,
+	STRUCTURE,
 	apply,
 	approve_and_disburse,
 	make_slip,
+	set_settings,
 )
 
 test_ignore = IGNORE_TEST_RECORDS
@@ -177,3 +180,210 @@ class TestPayrollCycle(PayrollTestCase):
 		with self.assertRaises(frappe.ValidationError) as raised:
 			january.cancel()
 		self.assertIn(loan_name, str(raised.exception))
+
+
+class TestShortPayAndClosure(PayrollTestCase):
+	def test_short_pay_skip_month_deducts_nothing_and_reschedules(self):
+		set_settings(short_pay_policy="Skip Month", protected_net_pay=95000)  # 4,800 available
+		loan_name = self.disbursed_loan()
+		slip = make_slip(self.applicant, "2026-01-01")
+		line = loan_lines(slip)[0]
+		self.assertEqual(money(line.amount), 0)
+		self.assertIn("Skipped", line.loan_deduction_note)
+		self.assertIn("re-scheduled", line.loan_deduction_note)
+		self.assertEqual(money(slip.net_pay), NET_BEFORE_LOANS)
+		slip.submit()
+		loan = frappe.get_doc(LOAN, loan_name)
+		self.assertEqual(loan.outstanding_balance, 120000)
+		self.assertEqual(loan.schedule[0].status, "Skipped")
+		repayment = frappe.get_value(
+			"Employee Loan Repayment",
+			{"salary_slip": slip.name},
+			["amount", "reason", "scheduled_amount"],
+			as_dict=True,
+		)
+		self.assertEqual((repayment.amount, repayment.reason), (0, "Skipped - Short Net Pay"))
+		self.assertEqual(money(repayment.scheduled_amount), FIRST_EMI)
+		# the skipped month is spread over the remaining eleven, never doubled into February
+		set_settings(short_pay_policy="Skip Month", protected_net_pay=0)
+		february = make_slip(self.applicant, "2026-02-01")
+		expected = build_schedule("120000", "8", 11, "Reducing Balance", date(2026, 2, 1), 2)[0].emi
+		self.assertEqual(money(loan_lines(february)[0].amount), expected)
+		self.assertLess(expected, FIRST_EMI * Decimal("1.1"))
+		self.assertEqual(str(loan.schedule[-1].due_date), "2026-12-01")
+
+	def test_short_pay_deduct_available_takes_what_is_there(self):
+		set_settings(short_pay_policy="Deduct Available", protected_net_pay=95000)
+		loan_name = self.disbursed_loan()
+		slip = make_slip(self.applicant, "2026-01-01")
+		line = loan_lines(slip)[0]
+		self.assertEqual(money(line.amount), Decimal("4800.00"))
+		self.assertIn("4800.00", line.loan_deduction_note)
+		self.assertEqual(money(slip.net_pay), Decimal("95000.00"))
+		self.assert_slip_consistent(slip)
+		slip.submit()
+		repayment = frappe.get_value(
+			"Employee Loan Repayment",
+			{"salary_slip": slip.name},
+			["amount", "principal_amount", "interest_amount", "reason"],
+			as_dict=True,
+		)
+		self.assertEqual(
+			(repayment.amount, repayment.interest_amount, repayment.principal_amount, repayment.reason),
+			(4800, 800, 4000, "Partial - Short Net Pay"),
+		)
+		loan = frappe.get_doc(LOAN, loan_name)
+		self.assertEqual(loan.outstanding_balance, 116000)
+		self.assertEqual(loan.schedule[0].status, "Partly Paid")
+		expected = build_schedule("116000", "8", 11, "Reducing Balance", date(2026, 2, 1), 2)[0].emi
+		self.assertEqual(money(loan.emi), expected)
+		slip.cancel()
+		loan.reload()
+		self.assertEqual((loan.outstanding_balance, money(loan.emi)), (120000, FIRST_EMI))
+
+	def test_pre_closure_in_the_next_payroll(self):
+		loan_name = self.disbursed_loan(self.emergency, 12000, 12)
+		make_slip(self.applicant, "2026-01-01", submit=True)
+		preclose(loan_name, "Deduct in Next Payroll")
+		slip = make_slip(self.applicant, "2026-02-01")
+		line = loan_lines(slip)[0]
+		self.assertEqual(money(line.amount), Decimal("11000.00"))
+		self.assertIn("Pre-closure", line.loan_deduction_note)
+		slip.submit()
+		loan = frappe.get_doc(LOAN, loan_name)
+		self.assertEqual(
+			(loan.status, loan.closure_type, loan.outstanding_balance), ("Closed", "Pre-closed (Payroll)", 0)
+		)
+		self.assertEqual(loan.preclosure_requested, 0)
+		self.assertEqual(loan_lines(make_slip(self.applicant, "2026-03-01")), [])
+		slip.cancel()
+		self.assertEqual(
+			frappe.db.get_value(LOAN, loan_name, ["status", "outstanding_balance"]), ("Disbursed", 11000)
+		)
+
+	def test_relieved_employee_settles_what_net_pay_allows(self):
+		loan_name = self.disbursed_loan(self.personal, 200000, 24)
+		make_slip(self.applicant, "2026-01-01", submit=True)
+		make_slip(self.applicant, "2026-02-01", submit=True)
+		frappe.db.set_value("Employee", self.applicant, "relieving_date", "2026-03-31")
+		slip = make_slip(self.applicant, "2026-03-01")
+		schedule = build_schedule("200000", "8", 24, "Reducing Balance", date(2026, 1, 1), 2)
+		outstanding = schedule[1].closing_balance
+		line = loan_lines(slip)[0]
+		self.assertEqual(money(line.amount), NET_BEFORE_LOANS)  # all the net pay there is
+		self.assertIn("Final Settlement", line.loan_deduction_note)
+		slip.submit()
+		loan = frappe.get_doc(LOAN, loan_name)
+		interest = schedule[2].interest
+		left = outstanding - (NET_BEFORE_LOANS - interest)
+		self.assertEqual(money(loan.outstanding_balance), left)
+		self.assertEqual(money(loan.unrecovered_at_exit), left)
+		self.assertEqual(loan.status, "Disbursed")
+		slip.cancel()
+		self.assertEqual(frappe.db.get_value(LOAN, loan_name, "unrecovered_at_exit"), 0)
+
+	def test_structure_preview_shows_the_loan_line(self):
+		from hrms.payroll.doctype.salary_structure.salary_structure import make_salary_slip
+
+		self.disbursed_loan()
+		preview = make_salary_slip(STRUCTURE, employee=self.applicant, for_preview=1)
+		lines = loan_lines(preview)
+		self.assertEqual(len(lines), 1)
+		self.assertEqual(money(lines[0].amount), FIRST_EMI)
+		self.assertEqual(money(preview.net_pay), NET_BEFORE_LOANS - FIRST_EMI)
+		self.assertEqual(frappe.db.count("Employee Loan Repayment"), 0)
+
+	def test_each_instalment_is_taken_once_when_drafts_overlap_in_time(self):
+		loan_name = self.disbursed_loan()
+		january = make_slip(self.applicant, "2026-01-01")
+		february = make_slip(self.applicant, "2026-02-01")  # drafted before January is submitted
+		self.assertEqual(money(loan_lines(february)[0].amount), FIRST_EMI)
+		january.submit()
+		february.submit()
+		numbers = frappe.get_all(
+			"Employee Loan Repayment",
+			filters={"employee_loan": loan_name, "docstatus": 1},
+			pluck="instalment_number",
+			order_by="instalment_number",
+		)
+		self.assertEqual(numbers, [1, 2])
+
+	def test_a_second_slip_for_the_same_period_is_refused(self):
+		loan_name = self.disbursed_loan()
+		make_slip(self.applicant, "2026-01-01", submit=True)
+		overlapping = frappe.get_doc(
+			{
+				"doctype": "Salary Slip",
+				"employee": self.applicant,
+				"posting_date": "2026-01-20",
+				"start_date": "2026-01-16",
+				"end_date": "2026-02-15",
+			}
+		).insert()
+		self.assertEqual(len(loan_lines(overlapping)), 1)
+		with self.assertRaises(frappe.ValidationError) as raised:
+			overlapping.submit()
+		self.assertIn(loan_name, str(raised.exception))
+		self.assertIn("already been recovered", str(raised.exception))
+		self.assertEqual(
+			frappe.db.count("Employee Loan Repayment", {"employee_loan": loan_name, "docstatus": 1}), 1
+		)
+
+	def test_loan_changed_after_save_stops_submission_before_anything_is_written(self):
+		from employee_loans.employee_loans.doctype.employee_loan.employee_loan import preclose as close_now
+
+		loan_name = self.disbursed_loan(self.emergency, 12000, 12)
+		slip = make_slip(self.applicant, "2026-01-01")
+		close_now(loan_name, "Settled Manually")
+		with self.assertRaises(frappe.ValidationError) as raised:
+			slip.submit()
+		self.assertIn(loan_name, str(raised.exception))
+		self.assertIn(self.applicant, str(raised.exception))
+		self.assertEqual(frappe.db.get_value("Salary Slip", slip.name, "docstatus"), 0)
+		self.assertEqual(frappe.db.count("Employee Loan Repayment", {"salary_slip": slip.name}), 0)
+
+
+class TestSameAsHrmsWouldCompute(PayrollTestCase):
+	def test_slip_equals_one_with_the_deduction_as_additional_salary(self):
+		"""Oracle: a twin employee whose EMI arrives as an HRMS Additional Salary deduction."""
+		from employee_loans.tests.utils import assign_structure, make_employee
+
+		twin = make_employee("el-twin@example.com")
+		assign_structure(twin, base=100000)
+		self.disbursed_loan()
+		for index, month in enumerate(("2026-01-01", "2026-02-01")):
+			frappe.get_doc(
+				{
+					"doctype": "Additional Salary",
+					"employee": twin,
+					"company": "_Test Company",
+					"salary_component": "Loan EMI",
+					"type": "Deduction",
+					"amount": float(SCHEDULE[index].emi),
+					"payroll_date": getdate(month).replace(day=15),
+					"overwrite_salary_structure_amount": 0,
+				}
+			).submit()
+			ours = make_slip(self.applicant, month)
+			theirs = make_slip(twin, month)
+			for field in (
+				"gross_pay",
+				"total_deduction",
+				"net_pay",
+				"rounded_total",
+				"total_in_words",
+				"year_to_date",
+				"month_to_date",
+				"gross_year_to_date",
+			):
+				self.assertEqual(ours.get(field), theirs.get(field), f"{field} in {month}")
+			ours_row = loan_lines(ours)[0]
+			theirs_row = next(row for row in theirs.deductions if row.salary_component == "Loan EMI")
+			self.assertEqual(
+				(ours_row.amount, ours_row.year_to_date), (theirs_row.amount, theirs_row.year_to_date)
+			)
+			ours.submit()
+			theirs.submit()
+			ours.reload()
+			theirs.reload()
+			self.assertEqual(ours.year_to_date, theirs.year_to_date)
