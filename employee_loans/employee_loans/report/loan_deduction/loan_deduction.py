@@ -1,0 +1,266 @@
+"""Loan Deduction: the EMIs recovered through payroll, per payroll period.
+
+One row per submitted Employee Loan Repayment posted by a salary slip (repayment type "Salary
+Slip") whose payroll period ends between From Date and To Date. The summary reconciles the total
+deducted with the loan deduction rows (Salary Detail.employee_loan set) of the submitted salary slips
+of the same period: the two must agree to the smallest currency unit."""
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Count, Sum
+from frappe.utils import formatdate, get_first_day, get_last_day, getdate, nowdate
+
+from employee_loans.employee_loans.report.common import (
+	LOAN,
+	REPAYMENT,
+	card,
+	currency_column,
+	currency_field_column,
+	currency_for,
+	employee_columns,
+	employee_scope,
+	get_filters,
+	loan_column,
+	money,
+	precision_for,
+	restrict_to_scope,
+)
+
+SALARY_SLIP = "Salary Slip"
+DUE = "Due"
+
+
+def execute(filters=None):
+	filters = period_filters(filters)
+	scope = employee_scope()
+	columns = get_columns(scope)
+	if scope == []:
+		return columns, [], _("No employee record is linked to your user."), None, None
+	data = get_data(filters, scope)
+	periods = get_period_totals(filters, scope)
+	slip_total = get_salary_slip_total(filters, scope)
+	return columns, data, None, get_chart(periods, filters), get_summary(periods, slip_total, filters)
+
+
+def period_filters(filters) -> frappe._dict:
+	filters = get_filters(filters)
+	today = getdate(nowdate())
+	filters.from_date = filters.from_date or get_first_day(filters.to_date or today)
+	filters.to_date = filters.to_date or get_last_day(filters.from_date)
+	return get_filters(filters)
+
+
+def get_columns(scope=None) -> list[dict]:
+	return [
+		{"label": _("Period Start"), "fieldname": "payroll_start_date", "fieldtype": "Date", "width": 105},
+		{"label": _("Period End"), "fieldname": "payroll_end_date", "fieldtype": "Date", "width": 105},
+		*employee_columns(scope),
+		loan_column(),
+		{
+			"label": _("Category"),
+			"fieldname": "loan_category",
+			"fieldtype": "Link",
+			"options": "Employee Loan Category",
+			"width": 140,
+		},
+		{
+			"label": _("Salary Slip"),
+			"fieldname": "salary_slip",
+			"fieldtype": "Link",
+			"options": SALARY_SLIP,
+			"width": 170,
+		},
+		{"label": _("Instalment"), "fieldname": "instalment_number", "fieldtype": "Data", "width": 85},
+		currency_column(_("EMI Due"), "scheduled_amount", 120),
+		currency_column(_("Deducted"), "amount", 120),
+		currency_column(_("Short of EMI"), "shortfall", 120),
+		currency_column(_("Principal"), "principal_amount", 120),
+		currency_column(_("Interest"), "interest_amount", 110),
+		{"label": _("Reason"), "fieldname": "reason", "fieldtype": "Data", "width": 170},
+		{"label": _("Note"), "fieldname": "note", "fieldtype": "Data", "width": 250},
+		{
+			"label": _("Repayment"),
+			"fieldname": "repayment",
+			"fieldtype": "Link",
+			"options": REPAYMENT,
+			"width": 150,
+		},
+		currency_field_column(),
+	]
+
+
+def base_query(filters, scope):
+	repayment = frappe.qb.DocType(REPAYMENT)
+	loan = frappe.qb.DocType(LOAN)
+	query = (
+		frappe.qb.from_(repayment)
+		.join(loan)
+		.on(loan.name == repayment.employee_loan)
+		.where(
+			(repayment.docstatus == 1)
+			& (repayment.repayment_type == SALARY_SLIP)
+			& (repayment.payroll_end_date >= filters.from_date)
+			& (repayment.payroll_end_date <= filters.to_date)
+		)
+	)
+	if filters.get("company"):
+		query = query.where(repayment.company == filters.company)
+	if filters.get("employee"):
+		query = query.where(repayment.employee == filters.employee)
+	if filters.get("loan_category"):
+		query = query.where(loan.loan_category == filters.loan_category)
+	if filters.get("department"):
+		query = query.where(loan.department == filters.department)
+	return restrict_to_scope(query, repayment.employee, scope), repayment, loan
+
+
+def shortfall(repayment):
+	return (
+		Case()
+		.when(repayment.scheduled_amount > repayment.amount, repayment.scheduled_amount - repayment.amount)
+		.else_(0)
+	)
+
+
+def get_data(filters, scope) -> list[dict]:
+	query, repayment, loan = base_query(filters, scope)
+	company = frappe.qb.DocType("Company")
+	rows = (
+		query.left_join(company)
+		.on(company.name == repayment.company)
+		.select(
+			repayment.payroll_start_date,
+			repayment.payroll_end_date,
+			repayment.employee,
+			repayment.employee_name,
+			loan.department,
+			repayment.employee_loan,
+			loan.loan_category,
+			repayment.salary_slip,
+			repayment.instalment_number,
+			repayment.scheduled_amount,
+			repayment.amount,
+			shortfall(repayment).as_("shortfall"),
+			repayment.principal_amount,
+			repayment.interest_amount,
+			repayment.reason,
+			repayment.note,
+			repayment.name.as_("repayment"),
+			company.default_currency.as_("currency"),
+		)
+		.orderby(repayment.payroll_end_date)
+		.orderby(repayment.employee)
+		.orderby(repayment.employee_loan)
+		.orderby(repayment.name)
+		.run(as_dict=True)
+	)
+	for row in rows:
+		# the reason matters where the EMI was reduced, skipped or raised; "Due" is the normal case
+		if row.reason == DUE:
+			row.reason = None
+		row.instalment_number = str(row.instalment_number) if row.instalment_number else None
+	return rows
+
+
+def get_period_totals(filters, scope) -> list[dict]:
+	query, repayment, _loan = base_query(filters, scope)
+	return (
+		query.select(
+			repayment.payroll_start_date,
+			repayment.payroll_end_date,
+			Count(repayment.name).as_("deductions"),
+			Sum(repayment.scheduled_amount).as_("scheduled"),
+			Sum(repayment.amount).as_("deducted"),
+			Sum(shortfall(repayment)).as_("shortfall"),
+			Sum(repayment.principal_amount).as_("principal"),
+			Sum(repayment.interest_amount).as_("interest"),
+		)
+		.groupby(repayment.payroll_start_date, repayment.payroll_end_date)
+		.orderby(repayment.payroll_end_date)
+		.orderby(repayment.payroll_start_date)
+		.run(as_dict=True)
+	)
+
+
+def get_salary_slip_total(filters, scope) -> float:
+	"""The loan deduction rows of the submitted salary slips of the same periods and filters."""
+	slip = frappe.qb.DocType(SALARY_SLIP)
+	detail = frappe.qb.DocType("Salary Detail")
+	loan = frappe.qb.DocType(LOAN)
+	query = (
+		frappe.qb.from_(slip)
+		.join(detail)
+		.on((detail.parent == slip.name) & (detail.parenttype == SALARY_SLIP))
+		.join(loan)
+		.on(loan.name == detail.employee_loan)
+		.where(
+			(slip.docstatus == 1)
+			& (slip.end_date >= filters.from_date)
+			& (slip.end_date <= filters.to_date)
+			& (detail.parentfield == "deductions")
+		)
+		.select(Sum(detail.amount).as_("amount"))
+	)
+	if filters.get("company"):
+		query = query.where(slip.company == filters.company)
+	if filters.get("employee"):
+		query = query.where(slip.employee == filters.employee)
+	if filters.get("loan_category"):
+		query = query.where(loan.loan_category == filters.loan_category)
+	if filters.get("department"):
+		query = query.where(loan.department == filters.department)
+	query = restrict_to_scope(query, slip.employee, scope)
+	result = query.run(as_dict=True)
+	return result[0].amount or 0 if result else 0
+
+
+def period_label(row) -> str:
+	start, end = getdate(row.payroll_start_date), getdate(row.payroll_end_date)
+	if start and start.day == 1 and start.year == end.year and start.month == end.month:
+		return formatdate(end, "MMM yyyy")
+	return f"{formatdate(start)} - {formatdate(end)}"
+
+
+def get_chart(periods: list[dict], filters) -> dict | None:
+	if not periods:
+		return None
+	precision = precision_for(filters)
+	return {
+		"data": {
+			"labels": [period_label(row) for row in periods],
+			"datasets": [
+				{"name": _("EMI Due"), "values": [money(row.scheduled, precision) for row in periods]},
+				{"name": _("Deducted"), "values": [money(row.deducted, precision) for row in periods]},
+			],
+		},
+		"type": "bar",
+		"fieldtype": "Currency",
+		"colors": ["#5e64ff", "#29CD42"],
+	}
+
+
+def get_summary(periods: list[dict], slip_total, filters) -> list[dict]:
+	precision, currency = precision_for(filters), currency_for(filters)
+
+	def total(field):
+		return money(sum((row[field] or 0) for row in periods), precision)
+
+	deducted = total("deducted")
+	on_slips = money(slip_total, precision)
+	difference = money(deducted - on_slips, precision)
+	return [
+		card(sum(row.deductions for row in periods), _("Deductions"), "Int"),
+		card(total("scheduled"), _("EMIs Due"), currency=currency),
+		card(deducted, _("Deducted"), currency=currency, indicator="Green"),
+		card(total("shortfall"), _("Short of EMI"), currency=currency, indicator="Orange"),
+		card(total("principal"), _("Principal Recovered"), currency=currency),
+		card(total("interest"), _("Interest Recovered"), currency=currency),
+		card(on_slips, _("Loan Deductions on Salary Slips"), currency=currency),
+		card(
+			difference,
+			_("Difference"),
+			currency=currency,
+			indicator="Green" if difference == 0 else "Red",
+		),
+	]

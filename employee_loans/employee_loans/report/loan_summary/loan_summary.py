@@ -1,0 +1,223 @@
+"""Loan Summary: loans by category or by status over a period.
+
+A loan is in the period when it was approved on or before To Date, is not cancelled and was not
+closed before From Date. Its status is the one it had at To Date: Approved (not yet disbursed),
+Disbursed, or Closed (closed within the period). Per group:
+
+- Principal Disbursed: principal of the loans disbursed within the period;
+- Recovered, Principal Recovered and Interest Earned: submitted repayments posted within the period;
+- Outstanding: principal outstanding at To Date, i.e. the loan's stored (ledger-derived) balance plus
+  the principal of repayments posted after To Date.
+
+Two queries, each grouped in SQL; nothing is computed per loan."""
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Coalesce, Count, Sum
+from frappe.utils import add_days, get_first_day, getdate, nowdate
+
+from employee_loans.employee_loans.report.common import (
+	LOAN,
+	REPAYMENT,
+	apply_loan_filters,
+	card,
+	currency_column,
+	currency_field_column,
+	currency_for,
+	employee_scope,
+	get_filters,
+	money,
+	precision_for,
+	restrict_to_scope,
+)
+
+BY_CATEGORY, BY_STATUS = "Category", "Status"
+STATUSES = ("Approved", "Disbursed", "Closed")
+FIGURES = (
+	"principal_disbursed",
+	"amount_recovered",
+	"principal_recovered",
+	"interest_earned",
+	"outstanding",
+)
+
+
+def execute(filters=None):
+	filters = period_filters(filters)
+	group_by = filters.get("group_by") or BY_CATEGORY
+	scope = employee_scope()
+	columns = get_columns(group_by, scope)
+	if scope == []:
+		return columns, [], _("No employee record is linked to your user."), None, None
+	data = get_data(filters, scope, group_by)
+	return columns, data, None, get_chart(data, group_by, filters), get_summary(data, filters)
+
+
+def period_filters(filters) -> frappe._dict:
+	filters = get_filters(filters)
+	filters.to_date = filters.to_date or getdate(nowdate())
+	filters.from_date = filters.from_date or get_first_day(filters.to_date)
+	return get_filters(filters)
+
+
+def get_columns(group_by: str, scope=None) -> list[dict]:
+	if group_by == BY_STATUS:
+		group = {"label": _("Status at To Date"), "fieldname": "group", "fieldtype": "Data", "width": 170}
+	else:
+		group = {
+			"label": _("Category"),
+			"fieldname": "group",
+			"fieldtype": "Link",
+			"options": "Employee Loan Category",
+			"width": 200,
+		}
+	return [
+		group,
+		{"label": _("Loans"), "fieldname": "loans", "fieldtype": "Int", "width": 80},
+		{"label": _("Disbursed in Period"), "fieldname": "disbursed_loans", "fieldtype": "Int", "width": 110},
+		currency_column(_("Principal Disbursed"), "principal_disbursed", 150),
+		currency_column(_("Recovered"), "amount_recovered", 140),
+		currency_column(_("Principal Recovered"), "principal_recovered", 150),
+		currency_column(_("Interest Earned"), "interest_earned", 140),
+		currency_column(_("Outstanding at To Date"), "outstanding", 160),
+		currency_field_column(),
+	]
+
+
+def in_period(loan, filters):
+	"""Approved (or disbursed) by To Date, not cancelled, not closed before From Date."""
+	day_after = add_days(filters.to_date, 1)
+	return (
+		(loan.docstatus < 2)
+		& (loan.status != "Cancelled")
+		& (
+			(Coalesce(loan.approved_on, loan.creation) < day_after)
+			| (loan.disbursement_date <= filters.to_date)
+		)
+		& (loan.closure_date.isnull() | (loan.closure_date >= filters.from_date))
+	)
+
+
+def status_at_end(loan, filters):
+	return (
+		Case()
+		.when(loan.disbursement_date.isnull() | (loan.disbursement_date > filters.to_date), "Approved")
+		.when(loan.closure_date.notnull() & (loan.closure_date <= filters.to_date), "Closed")
+		.else_("Disbursed")
+	)
+
+
+def group_term(loan, filters, group_by):
+	return status_at_end(loan, filters) if group_by == BY_STATUS else loan.loan_category
+
+
+def get_data(filters, scope, group_by) -> list[dict]:
+	loan = frappe.qb.DocType(LOAN)
+	repayment = frappe.qb.DocType(REPAYMENT)
+	group = group_term(loan, filters, group_by)
+	disbursed_in_period = (loan.disbursement_date >= filters.from_date) & (
+		loan.disbursement_date <= filters.to_date
+	)
+	disbursed_by_end = loan.disbursement_date <= filters.to_date
+
+	loans = frappe.qb.from_(loan).where(in_period(loan, filters))
+	loans = restrict_to_scope(
+		apply_loan_filters(loans, loan, filters, skip=("status",)), loan.employee, scope
+	)
+	loans = (
+		loans.select(
+			group.as_("group"),
+			Count(loan.name).as_("loans"),
+			Sum(Case().when(disbursed_in_period, 1).else_(0)).as_("disbursed_loans"),
+			Sum(Case().when(disbursed_in_period, loan.loan_amount).else_(0)).as_("principal_disbursed"),
+			Sum(Case().when(disbursed_by_end, loan.outstanding_balance).else_(0)).as_("outstanding_now"),
+		)
+		.groupby(group)
+		.run(as_dict=True)
+	)
+
+	posted_in_period = repayment.posting_date <= filters.to_date
+	posted_after = repayment.posting_date > filters.to_date
+	recoveries = (
+		frappe.qb.from_(repayment)
+		.join(loan)
+		.on(loan.name == repayment.employee_loan)
+		.where((repayment.docstatus == 1) & (repayment.posting_date >= filters.from_date))
+		.where(in_period(loan, filters) & disbursed_by_end)
+	)
+	recoveries = restrict_to_scope(
+		apply_loan_filters(recoveries, loan, filters, skip=("status",)), loan.employee, scope
+	)
+	recoveries = (
+		recoveries.select(
+			group.as_("group"),
+			Sum(Case().when(posted_in_period, repayment.amount).else_(0)).as_("amount_recovered"),
+			Sum(Case().when(posted_in_period, repayment.principal_amount).else_(0)).as_(
+				"principal_recovered"
+			),
+			Sum(Case().when(posted_in_period, repayment.interest_amount).else_(0)).as_("interest_earned"),
+			Sum(Case().when(posted_after, repayment.principal_amount).else_(0)).as_("principal_after"),
+		)
+		.groupby(group)
+		.run(as_dict=True)
+	)
+	by_group = {row.group: row for row in recoveries}
+
+	precision, currency = precision_for(filters), currency_for(filters)
+	data = []
+	for row in loans:
+		posted = by_group.get(row.group) or frappe._dict()
+		data.append(
+			frappe._dict(
+				group=row.group,
+				loans=row.loans,
+				disbursed_loans=int(row.disbursed_loans or 0),
+				principal_disbursed=money(row.principal_disbursed, precision),
+				amount_recovered=money(posted.amount_recovered, precision),
+				principal_recovered=money(posted.principal_recovered, precision),
+				interest_earned=money(posted.interest_earned, precision),
+				# stored balance today plus what was repaid after To Date: the balance at To Date
+				outstanding=money((row.outstanding_now or 0) + (posted.principal_after or 0), precision),
+				currency=currency,
+			)
+		)
+	order = {status: index for index, status in enumerate(STATUSES)}
+	if group_by == BY_STATUS:
+		data.sort(key=lambda row: order.get(row.group, len(order)))
+	else:
+		data.sort(key=lambda row: row.group or "")
+	return data
+
+
+def get_chart(data: list[dict], group_by: str, filters) -> dict | None:
+	if not data:
+		return None
+	return {
+		"data": {
+			"labels": [_(row.group) if group_by == BY_STATUS else row.group for row in data],
+			"datasets": [
+				{"name": _("Principal Disbursed"), "values": [row.principal_disbursed for row in data]},
+				{"name": _("Recovered"), "values": [row.amount_recovered for row in data]},
+				{"name": _("Outstanding at To Date"), "values": [row.outstanding for row in data]},
+			],
+		},
+		"type": "bar",
+		"fieldtype": "Currency",
+		"colors": ["#5e64ff", "#29CD42", "#F68B1F"],
+	}
+
+
+def get_summary(data: list[dict], filters) -> list[dict]:
+	precision, currency = precision_for(filters), currency_for(filters)
+
+	def total(field):
+		return money(sum(row[field] for row in data), precision)
+
+	return [
+		card(sum(row.loans for row in data), _("Loans"), "Int"),
+		card(total("principal_disbursed"), _("Principal Disbursed"), currency=currency),
+		card(total("amount_recovered"), _("Recovered"), currency=currency, indicator="Green"),
+		card(total("interest_earned"), _("Interest Earned"), currency=currency, indicator="Green"),
+		card(total("outstanding"), _("Outstanding at To Date"), currency=currency, indicator="Orange"),
+	]
