@@ -2,8 +2,9 @@
 submit, reversed on cancel.
 
 Query budget per slip (the app's share; see employee_loans/benchmarks/payroll.py):
-- validation: one indexed query for the employee's loans with what is due, plus one for the loan
-  component's year-to-date when a line is first added;
+- validation: one indexed query for the employee's loans with what is due (on a new slip it runs
+  while HRMS loads the structure, so HRMS itself computes the totals and year-to-date with the
+  lines; on a later save that changes a line, one more for the component's year-to-date);
 - submission: the same loans query, taken with a row lock, then per loan line one insert of the
   repayment, one update of the schedule row, one aggregate over the loan's repayments and one update
   of the loan's balances.
@@ -40,6 +41,11 @@ def validate(slip, method=None):
 	action = getattr(slip, "_action", None)
 	if frappe.flags.employee_loans_skip_loan_lines or action not in ("save", "submit"):
 		return
+	if action == "save" and slip.flags.pop("employee_loan_lines_fresh", False):
+		# A new slip: HRMS loaded its structure moments ago in this same validation, our
+		# process_salary_structure hook added the lines then, and HRMS has computed every total and
+		# year-to-date figure with them since. Nothing can have moved in between.
+		return
 	refresh_loan_lines(slip, lock=action == "submit", adjust_year_to_date=True)
 
 
@@ -48,11 +54,14 @@ def process_salary_structure(slip, method=None, *args, **kwargs):
 	if frappe.flags.employee_loans_skip_loan_lines:
 		return
 	refresh_loan_lines(slip, lock=False, adjust_year_to_date=False)
+	slip.flags.employee_loan_lines_fresh = True
 
 
 def on_submit(slip, method=None):
 	"""Post one repayment per loan line, as decided (under the row lock) by the submit's validation."""
 	plan = slip.flags.get("employee_loan_plan")
+	if frappe.flags.employee_loans_skip_loan_lines:
+		return
 	if plan is None:
 		# validate always runs before on_submit; a slip submitted some other way is refused
 		frappe.throw(

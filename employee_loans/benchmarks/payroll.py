@@ -1,0 +1,205 @@
+"""Payroll benchmark: what the app adds to a Payroll Entry run, per salary slip.
+
+Run it inside a bench, on a test site (it creates and then removes employees, loans and slips):
+
+	bench --site SITE execute employee_loans.benchmarks.payroll.run
+	bench --site SITE execute employee_loans.benchmarks.payroll.run --kwargs "{'slips': 100}"
+
+It runs Payroll Entry (through its background job functions, as a worker would) for a department of
+employees with loans and one of employees without, first with 100 loans in the company, then with
+2,000, and prints per slip: the SQL queries the app's hooks issue on validation and on submission, all
+queries, and the wall time, with and without loans.
+"""
+
+import time
+from contextlib import contextmanager
+
+import frappe
+from frappe.utils import add_months, get_last_day, getdate
+
+from employee_loans.payroll_hooks import salary_slip as hooks
+from employee_loans.tests.payroll_batch import (
+	background_jobs_inline,
+	component_accounts,
+	make_batch,
+	make_department,
+	payroll_entry,
+	purge,
+)
+from employee_loans.tests.utils import COMPANY, make_category, set_settings
+
+SYNTHETIC_EMPLOYEE = "EL-BENCH-SYNTHETIC"
+
+
+class QueryCounter:
+	def __init__(self):
+		self.total = 0
+		self.in_hook = None
+		self.hook_counts: dict[str, int] = {}
+
+	@contextmanager
+	def counting(self):
+		original = frappe.db.sql
+
+		def counted(*args, **kwargs):
+			self.total += 1
+			if self.in_hook:
+				self.hook_counts[self.in_hook] = self.hook_counts.get(self.in_hook, 0) + 1
+			return original(*args, **kwargs)
+
+		wrapped = {
+			name: getattr(hooks, name) for name in ("validate", "on_submit", "process_salary_structure")
+		}
+
+		def wrap(name, function):
+			def inner(*args, **kwargs):
+				self.in_hook = name
+				try:
+					return function(*args, **kwargs)
+				finally:
+					self.in_hook = None
+
+			return inner
+
+		frappe.db.sql = counted
+		for name, function in wrapped.items():
+			setattr(hooks, name, wrap(name, function))
+		try:
+			yield self
+		finally:
+			frappe.db.sql = original
+			for name, function in wrapped.items():
+				setattr(hooks, name, function)
+
+
+def synthetic_loans(count: int, category: str) -> None:
+	"""Disbursed loans of other employees, written straight to the tables: they only make the loan
+	tables as large as a big company's."""
+	if count <= 0:
+		return
+	now = frappe.utils.now_datetime()
+	loans, rows = [], []
+	for index in range(count):
+		name = f"EL-BENCH-{frappe.generate_hash(length=8)}"
+		loans.append(
+			(name, now, now, "Administrator", "Administrator", 1, f"{SYNTHETIC_EMPLOYEE}-{index}", COMPANY, "Disbursed",
+			 category, "Reducing Balance", 8, 120000, 12, 10438.61, "Loan EMI", "2025-12-15", 120000)
+		)  # fmt: skip
+		for number in range(1, 13):
+			rows.append(
+				(frappe.generate_hash(length=12), name, "Employee Loan", "schedule", number, 1, now, now, number,
+				 add_months("2026-01-01", number - 1), 10438.61, "Pending")
+			)  # fmt: skip
+	frappe.db.bulk_insert(
+		"Employee Loan",
+		["name", "creation", "modified", "owner", "modified_by", "docstatus", "employee", "company", "status",
+		 "loan_category", "interest_method", "annual_interest_rate", "loan_amount", "tenure_months", "emi",
+		 "salary_component", "disbursement_date", "outstanding_balance"],
+		loans,
+	)  # fmt: skip
+	frappe.db.bulk_insert(
+		"Employee Loan Schedule",
+		["name", "parent", "parenttype", "parentfield", "idx", "docstatus", "creation", "modified",
+		 "instalment_number", "due_date", "emi", "status"],
+		rows,
+	)  # fmt: skip
+
+
+def remove_synthetic_loans() -> None:
+	names = frappe.get_all(
+		"Employee Loan", filters={"employee": ("like", f"{SYNTHETIC_EMPLOYEE}-%")}, pluck="name"
+	)
+	if names:
+		frappe.db.delete("Employee Loan Schedule", {"parent": ("in", names)})
+		frappe.db.delete("Employee Loan", {"name": ("in", names)})
+
+
+def payroll_run(department: str, month: str) -> dict:
+	"""Create and submit the slips of one department through Payroll Entry; time and count each phase."""
+	start, end = getdate(month), get_last_day(month)
+	entry = payroll_entry(department, str(start), str(end))
+	frappe.db.commit()
+	figures = {"entry": entry.name}
+	for phase, action in (("create", entry.submit), ("submit", entry.submit_salary_slips)):
+		counter = QueryCounter()
+		with background_jobs_inline(), counter.counting():
+			began = time.perf_counter()
+			action()
+			figures[f"{phase}_seconds"] = time.perf_counter() - began
+		figures[f"{phase}_queries"] = counter.total
+		figures[f"{phase}_hook_queries"] = dict(counter.hook_counts)
+		entry.reload()
+	figures["slips"] = frappe.db.count("Salary Slip", {"payroll_entry": entry.name, "docstatus": 1})
+	figures["error"] = entry.error_message
+	return figures
+
+
+def warm_up_loan_lines(employee: str) -> None:
+	from hrms.payroll.doctype.salary_structure.salary_structure import make_salary_slip
+
+	from employee_loans.tests.utils import STRUCTURE
+	from employee_loans.utils import get_settings
+
+	make_salary_slip(STRUCTURE, employee=employee, for_preview=1)
+	get_settings()
+	for doctype in ("Employee Loan", "Employee Loan Repayment", "Employee Loan Schedule"):
+		frappe.get_meta(doctype)
+
+
+def run(slips: int = 50) -> None:
+	frappe.set_user("Administrator")
+	set_settings(maximum_active_loans=0, emi_limit_percent=0)
+	component_accounts()
+	category = make_category("Bench Personal", maximum_amount=500000, rate=8, min_months=6, max_months=60)
+	with_loans_department = make_department("EL Bench With Loans")
+	without_department = make_department("EL Bench Without Loans")
+	print(f"Setting up {slips} employees with loans and {slips} without ...")
+	with_loans, loans = make_batch(slips, slips, [category], with_loans_department)
+	without_loans, _none = make_batch(slips, 0, [category], without_department)
+	frappe.db.commit()
+	entries = []
+	results = []
+	try:
+		# warm the caches (metadata, settings, components) before measuring
+		entries.append(payroll_run(without_department, "2025-12-01")["entry"])
+		warm_up_loan_lines(with_loans[0])
+		for total_loans, month in ((100, "2026-01-01"), (2000, "2026-02-01")):
+			existing = frappe.db.count("Employee Loan", {"company": COMPANY, "docstatus": 1})
+			synthetic_loans(total_loans - existing, category)
+			frappe.db.commit()
+			for label, department in (
+				("without loans", without_department),
+				("with loans", with_loans_department),
+			):
+				figures = payroll_run(department, month)
+				entries.append(figures["entry"])
+				figures.update(
+					label=label, loans_in_company=frappe.db.count("Employee Loan", {"company": COMPANY})
+				)
+				results.append(figures)
+		print_table(results, slips)
+	finally:
+		remove_synthetic_loans()
+		purge(with_loans + without_loans, entries)
+		frappe.delete_doc("Employee Loan Category", category, force=True, ignore_permissions=True)
+		frappe.db.commit()
+
+
+def print_table(results: list[dict], slips: int) -> None:
+	header = (
+		"| loans in company | slips | app queries/slip: validation | app queries/slip: submission "
+		"| all queries/slip: create + submit | ms/slip: create + submit |"
+	)
+	print(header)
+	print("|" + "---|" * 6)
+	for row in results:
+		count = row["slips"] or 1
+		validation = sum(row["create_hook_queries"].values()) / count
+		submission = sum(row["submit_hook_queries"].values()) / count
+		print(
+			f"| {row['loans_in_company']} ({row['label']}) | {row['slips']} | {validation:.2f} | {submission:.2f} "
+			f"| {row['create_queries'] / count:.1f} + {row['submit_queries'] / count:.1f} "
+			f"| {1000 * row['create_seconds'] / count:.1f} + {1000 * row['submit_seconds'] / count:.1f} |"
+		)
+		if row["error"]:
+			print(f"  error: {row['error'][:300]}")
