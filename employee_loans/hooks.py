@@ -54,3 +54,14 @@ standard_portal_menu_items = [
 		"role": "Employee",
 	},
 ]
+
+# Loans and loan applications on the Employee form's connections panel
+override_doctype_dashboards = {"Employee": "employee_loans.dashboard.employee_dashboard"}
+
+# Figures for the loan print formats (statement of account, closure certificate)
+jinja = {
+	"methods": [
+		"employee_loans.statements.employee_loan_statement",
+		"employee_loans.statements.employee_loan_closure_certificate",
+	]
+}
