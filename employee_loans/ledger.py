@@ -94,12 +94,6 @@ def schedule_values(rows: list[ScheduleRow]) -> list[dict]:
 	return [{field: getattr(row, attribute) for field, attribute in ROW_FIELDS.items()} for row in rows]
 
 
-def fresh_schedule(loan) -> list[dict]:
-	"""The schedule at disbursement (no repayments yet), as child-row values."""
-	terms = loan_terms(loan)
-	return schedule_values(replay(terms, first_due(loan), []))
-
-
 def rebuild(loan, reason_for_closure: str | None = None) -> None:
 	"""Replay the loan's submitted repayments and store the schedule, balances and status.
 

@@ -1,12 +1,11 @@
 """Glue between Frappe's float Currency fields and the engine's Decimals, plus the look-ups every
 part of the app shares. No money arithmetic here: that lives in employee_loans.engine."""
 
-from datetime import date
 from decimal import Decimal
 
 import frappe
 from frappe import _
-from frappe.utils import cint, flt, getdate
+from frappe.utils import cint, flt
 
 from employee_loans.engine import LoanInputError, LoanTerms, ShortPayPolicy
 
@@ -66,22 +65,8 @@ def loan_terms(doc) -> LoanTerms:
 		frappe.throw(str(error), title=_("Check the Loan Terms"))
 
 
-def employee_for_user(user: str | None = None) -> str | None:
-	"""The Employee record linked to a user (Employee.user_id), or None."""
-	user = user or frappe.session.user
-	if user in ("Guest", None):
-		return None
-	return frappe.db.get_value(
-		"Employee", {"user_id": user, "status": ("!=", "Left")}, "name"
-	) or frappe.db.get_value("Employee", {"user_id": user}, "name")
-
-
 def is_hr(user: str | None = None) -> bool:
 	user = user or frappe.session.user
 	if user == "Administrator":
 		return True
 	return bool(set(frappe.get_roles(user)) & set(HR_ROLES))
-
-
-def as_date(value) -> date | None:
-	return getdate(value) if value else None

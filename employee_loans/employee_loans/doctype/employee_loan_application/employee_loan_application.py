@@ -8,6 +8,7 @@ from employee_loans.permissions import employees_of_user, ensure_hr, ensure_perm
 from employee_loans.utils import get_settings, is_hr, to_field
 
 DECIDABLE = "Pending"
+DECISION_FIELDS = ("decided_by", "decided_on", "denial_reason", "employee_loan")
 
 
 class EmployeeLoanApplication(Document):
@@ -19,6 +20,11 @@ class EmployeeLoanApplication(Document):
 			self.run_eligibility()
 
 	def validate_status_change(self):
+		before = None if self.is_new() else self.get_doc_before_save()
+		if not self.flags.from_action:
+			# Decisions are made by the actions only, whatever a form or an API call sends.
+			for fieldname in DECISION_FIELDS:
+				self.set(fieldname, before.get(fieldname) if before else None)
 		if self.is_new():
 			self.status = DECIDABLE
 			if not cint(get_settings().enable_applications):
@@ -29,7 +35,6 @@ class EmployeeLoanApplication(Document):
 					title=_("Applications Closed"),
 				)
 			return
-		before = self.get_doc_before_save()
 		if before and before.status != DECIDABLE and not self.flags.from_action:
 			frappe.throw(
 				_("Application {0} is {1}; it can no longer be changed.").format(self.name, _(before.status)),

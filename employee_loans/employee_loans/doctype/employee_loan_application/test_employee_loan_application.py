@@ -291,3 +291,25 @@ class TestEmployeeLoanApplication(LoanTestCase):
 		}
 		self.assertIn(APPLICANT, recipients)
 		self.assertIn(HR_MANAGER, recipients)
+
+	def test_decision_fields_cannot_be_typed_in(self):
+		other = approve_and_disburse(
+			apply(self.colleague, self.emergency, 5000, 6).name, frappe.utils.nowdate()
+		)
+		with as_user(APPLICANT):
+			application = frappe.get_doc(
+				{
+					"doctype": APPLICATION,
+					"employee": self.applicant,
+					"loan_category": self.personal,
+					"loan_amount": 10000,
+					"tenure_months": 6,
+					"reason": "x",
+					"status": "Approved",
+					"employee_loan": other,
+					"decided_by": HR_MANAGER,
+				}
+			).insert()
+		self.assertEqual(
+			(application.status, application.employee_loan, application.decided_by), ("Pending", None, None)
+		)
