@@ -1,0 +1,12 @@
+from frappe import _
+
+
+def get_data():
+	"""Connections on the loan form: its repayments (payroll, manual, pre-closure) and its application."""
+	return {
+		"fieldname": "employee_loan",
+		"transactions": [
+			{"label": _("Repayments"), "items": ["Employee Loan Repayment"]},
+			{"label": _("Application"), "items": ["Employee Loan Application"]},
+		],
+	}
