@@ -208,3 +208,225 @@ def resolve_dotted(path: str, root: Path = ROOT) -> str | None:
 			scope = getattr(match, "body", [])
 		return None
 	return f"{path}: no module of the package matches"
+
+
+# -- reports, number cards, print formats and the workspace ------------------------------------------
+
+REPORT_TYPES = {"Script Report", "Query Report", "Report Builder"}
+CARD_FUNCTIONS = {"Count", "Sum", "Average", "Minimum", "Maximum"}
+NUMERIC_FIELDTYPES = {"Currency", "Float", "Int", "Percent"}
+WORKSPACE_BLOCKS = {"header", "paragraph", "spacer", "card", "shortcut", "number_card", "chart", "onboarding"}
+
+
+def scrub(name: str) -> str:
+	"""Frappe's folder name for a document name."""
+	return name.replace(" ", "_").replace("-", "_").lower()
+
+
+def documents_of_kind(kind: str, base: Path = MODULE_DIR) -> list[Path]:
+	paths = []
+	for path in app_json_files(base):
+		try:
+			if load(path).get("doctype") == kind:
+				paths.append(path)
+		except json.JSONDecodeError:
+			continue
+	return paths
+
+
+def doctype_fields(base: Path = MODULE_DIR) -> dict[str, dict[str, str]]:
+	"""fieldname -> fieldtype for each of the app's DocTypes."""
+	return {
+		load(path)["name"]: {
+			field["fieldname"]: field.get("fieldtype") for field in load(path).get("fields", [])
+		}
+		for path in doctype_files(base)
+	}
+
+
+def defines_function(source: Path, name: str) -> bool:
+	tree = ast.parse(source.read_text())
+	return any(isinstance(node, ast.FunctionDef) and node.name == name for node in tree.body)
+
+
+def check_report(path: Path, known_doctypes: set[str]) -> list[str]:
+	"""A standard report of the module with an existing ref_doctype, roles, and for a Script Report its
+	execute() and its filters script beside the JSON."""
+	document = load(path)
+	name = document.get("name")
+	problems = []
+	if document.get("ref_doctype") not in known_doctypes:
+		problems.append(f"{path.name}: ref_doctype {document.get('ref_doctype')!r} is not a known DocType")
+	if document.get("report_type") not in REPORT_TYPES:
+		problems.append(
+			f"{path.name}: report_type {document.get('report_type')!r} is not one of {REPORT_TYPES}"
+		)
+	if document.get("is_standard") != "Yes":
+		problems.append(f"{path.name}: is_standard must be 'Yes' for a report shipped with the app")
+	if document.get("report_name") != name or path.parent.name != scrub(name or ""):
+		problems.append(f"{path.name}: report_name and folder must match the name {name!r}")
+	roles = document.get("roles") or []
+	if not roles or not all(role.get("role") for role in roles):
+		problems.append(f"{path.name}: a report needs roles")
+	if document.get("report_type") == "Script Report":
+		controller = path.with_suffix(".py")
+		if not controller.exists():
+			problems.append(f"{path.name}: Script Report without {controller.name}")
+		elif not defines_function(controller, "execute"):
+			problems.append(f"{controller.name}: defines no execute(filters)")
+		script = path.with_suffix(".js")
+		if not script.exists() or f'frappe.query_reports["{name}"]' not in script.read_text():
+			problems.append(f"{path.name}: {script.name} must register frappe.query_reports[{name!r}]")
+	return problems
+
+
+def check_filters_json(label: str, text: str | None, doctype: str, fields: dict[str, dict[str, str]]):
+	problems = []
+	try:
+		filters = json.loads(text or "[]")
+	except json.JSONDecodeError as error:
+		return [f"{label}: filters do not parse: {error}"]
+	for condition in filters:
+		if not isinstance(condition, list) or len(condition) < 3:
+			problems.append(f"{label}: filter {condition!r} is not [doctype, field, operator, value]")
+			continue
+		field = condition[1]
+		if (
+			condition[0] == doctype
+			and doctype in fields
+			and field not in set(fields[doctype]) | STANDARD_FIELDS
+		):
+			problems.append(f"{label}: filter on unknown field {doctype}.{field}")
+	return problems
+
+
+def check_number_card(path: Path, known_doctypes: set[str], fields: dict[str, dict[str, str]]) -> list[str]:
+	document = load(path)
+	doctype = document.get("document_type")
+	problems = []
+	if document.get("type") != "Document Type":
+		return problems
+	if doctype not in known_doctypes:
+		problems.append(f"{path.name}: document_type {doctype!r} is not a known DocType")
+	function = document.get("function")
+	if function not in CARD_FUNCTIONS:
+		problems.append(f"{path.name}: function {function!r} is not one of {CARD_FUNCTIONS}")
+	if function not in ("Count", None) and doctype in fields:
+		field = document.get("aggregate_function_based_on")
+		if fields[doctype].get(field) not in NUMERIC_FIELDTYPES:
+			problems.append(f"{path.name}: {function} of {field!r}, which is not a number field of {doctype}")
+	if path.parent.name != scrub(document.get("name") or ""):
+		problems.append(f"{path.name}: folder does not match the name {document.get('name')!r}")
+	problems += check_filters_json(path.name, document.get("filters_json"), doctype, fields)
+	problems += check_filters_json(path.name, document.get("dynamic_filters_json"), doctype, fields)
+	return problems
+
+
+JINJA_EXPRESSION = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.S)
+JINJA_STRING = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
+ARITHMETIC = re.compile(r"[\w)\]]\s*(\+|\*\*?|/{1,2}|%|-)\s*[\w(]")
+
+
+def jinja_arithmetic(html: str) -> list[str]:
+	"""Expressions in a template that compute (+ - * / // % **) instead of displaying a value."""
+	found = []
+	for match in JINJA_EXPRESSION.finditer(html):
+		expression = (match.group(1) or match.group(2) or "").strip("-+ \n\t")
+		bare = JINJA_STRING.sub('""', expression)
+		if ARITHMETIC.search(bare):
+			found.append(expression.strip())
+	return found
+
+
+def check_print_format(path: Path, known_doctypes: set[str]) -> list[str]:
+	"""A standard Jinja print format of a known DocType that parses and does no arithmetic: its figures
+	are stored fields or come from a helper that uses the engine."""
+	document = load(path)
+	problems = []
+	if document.get("doc_type") not in known_doctypes:
+		problems.append(f"{path.name}: doc_type {document.get('doc_type')!r} is not a known DocType")
+	if document.get("standard") != "Yes":
+		problems.append(f"{path.name}: standard must be 'Yes' for a print format shipped with the app")
+	if path.parent.name != scrub(document.get("name") or ""):
+		problems.append(f"{path.name}: folder does not match the name {document.get('name')!r}")
+	if document.get("print_format_type") != "Jinja":
+		return problems
+	html = document.get("html") or ""
+	if not document.get("custom_format") or not html.strip():
+		problems.append(f"{path.name}: a Jinja print format needs custom_format and its html")
+	try:
+		import jinja2
+	except ImportError:  # the bench always has it; plain CI may not
+		jinja2 = None
+	if jinja2 is not None:
+		try:
+			jinja2.Environment(extensions=["jinja2.ext.do"]).parse(html)
+		except jinja2.TemplateSyntaxError as error:
+			problems.append(f"{path.name}: template does not parse: {error} (line {error.lineno})")
+	for opener, closer in (("if", "endif"), ("for", "endfor"), ("macro", "endmacro")):
+		opened = len(re.findall(r"\{%-?\s*" + opener + r"\b", html))
+		closed = len(re.findall(r"\{%-?\s*" + closer + r"\b", html))
+		if opened != closed:
+			problems.append(f"{path.name}: {opened} {opener} blocks but {closed} {closer}")
+	for expression in jinja_arithmetic(html):
+		problems.append(f"{path.name}: arithmetic in the template: {expression!r}")
+	return problems
+
+
+def check_workspace(
+	path: Path, known_doctypes: set[str], reports: set[str], number_cards: set[str]
+) -> list[str]:
+	"""Every block of the layout names a shortcut, card or number card the workspace defines, every
+	link points at a DocType or report that exists, and each card's link count is right."""
+	document = load(path)
+	problems = []
+	try:
+		blocks = json.loads(document.get("content") or "[]")
+	except json.JSONDecodeError as error:
+		return [f"{path.name}: content does not parse: {error}"]
+	links = document.get("links") or []
+	cards = {link.get("label") for link in links if link.get("type") == "Card Break"}
+	shortcuts = {shortcut.get("label") for shortcut in document.get("shortcuts") or []}
+	own_cards = {card.get("number_card_name") for card in document.get("number_cards") or []}
+	ids = [block.get("id") for block in blocks]
+	if len(ids) != len(set(ids)):
+		problems.append(f"{path.name}: layout block ids are not unique")
+	for block in blocks:
+		kind, data = block.get("type"), block.get("data") or {}
+		if kind not in WORKSPACE_BLOCKS:
+			problems.append(f"{path.name}: unknown block type {kind!r}")
+		elif kind == "shortcut" and data.get("shortcut_name") not in shortcuts:
+			problems.append(f"{path.name}: block names shortcut {data.get('shortcut_name')!r}, not defined")
+		elif kind == "card" and data.get("card_name") not in cards:
+			problems.append(f"{path.name}: block names card {data.get('card_name')!r}, not defined")
+		elif kind == "number_card" and data.get("number_card_name") not in own_cards:
+			problems.append(
+				f"{path.name}: block names number card {data.get('number_card_name')!r}, not listed"
+			)
+	for name in own_cards - number_cards:
+		problems.append(f"{path.name}: number card {name!r} does not exist in the app")
+	expected, counted, current = 0, 0, None
+	for link in [*links, {"type": "Card Break", "label": None}]:
+		if link.get("type") == "Card Break":
+			if current is not None and expected != counted:
+				problems.append(f"{path.name}: card {current!r} says {expected} links but has {counted}")
+			current, expected, counted = link.get("label"), link.get("link_count") or 0, 0
+			continue
+		counted += 1
+		target, kind = link.get("link_to"), link.get("link_type")
+		if kind == "DocType" and target not in known_doctypes:
+			problems.append(f"{path.name}: link to unknown DocType {target!r}")
+		if kind == "Report" and target not in reports:
+			problems.append(f"{path.name}: link to unknown report {target!r}")
+	for shortcut in document.get("shortcuts") or []:
+		if shortcut.get("type") == "DocType" and shortcut.get("link_to") not in known_doctypes:
+			problems.append(f"{path.name}: shortcut to unknown DocType {shortcut.get('link_to')!r}")
+		if shortcut.get("type") == "Report" and shortcut.get("link_to") not in reports:
+			problems.append(f"{path.name}: shortcut to unknown report {shortcut.get('link_to')!r}")
+		try:
+			json.loads(shortcut.get("stats_filter") or "{}")
+		except json.JSONDecodeError:
+			problems.append(
+				f"{path.name}: shortcut {shortcut.get('label')!r} has a stats_filter that does not parse"
+			)
+	return problems

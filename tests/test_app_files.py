@@ -17,8 +17,16 @@ from .app_checks import (
 	check_controller_fields,
 	check_doctype,
 	check_json_documents,
+	check_number_card,
+	check_print_format,
+	check_report,
+	check_workspace,
+	doctype_fields,
 	doctype_files,
+	documents_of_kind,
 	hook_paths,
+	jinja_arithmetic,
+	load,
 	resolve_dotted,
 	stack_doctypes,
 )
@@ -87,6 +95,158 @@ def test_every_controller_uses_only_its_fields():
 def test_every_hook_path_resolves_to_a_function_in_the_package():
 	problems = [problem for path in hook_paths() if (problem := resolve_dotted(path))]
 	assert problems == []
+
+
+# -- reports, number cards, print formats and the workspace ------------------------------------------
+
+
+def known_doctypes():
+	return stack_doctypes() | app_doctypes()
+
+
+def names_of(kind):
+	return {load(path)["name"] for path in documents_of_kind(kind)}
+
+
+def test_the_reports_are_there_and_consistent():
+	reports = documents_of_kind("Report")
+	assert names_of("Report") >= {"Active Loans", "Loan Summary", "Loan Deduction", "Loan History"}
+	assert [problem for path in reports for problem in check_report(path, known_doctypes())] == []
+	for path in reports:
+		roles = {role["role"] for role in load(path)["roles"]}
+		assert roles == {"HR Manager", "HR User", "System Manager", "Employee"}, path.name
+
+
+def test_the_number_cards_are_there_and_consistent():
+	cards = documents_of_kind("Number Card")
+	assert len(cards) >= 4
+	fields = doctype_fields()
+	assert [problem for path in cards for problem in check_number_card(path, known_doctypes(), fields)] == []
+
+
+def test_the_print_formats_are_there_and_only_display():
+	formats = documents_of_kind("Print Format")
+	assert names_of("Print Format") >= {"Loan Statement of Account", "Loan Closure Certificate"}
+	assert [problem for path in formats for problem in check_print_format(path, known_doctypes())] == []
+
+
+def test_the_workspace_points_at_what_the_app_has():
+	workspaces = documents_of_kind("Workspace")
+	assert names_of("Workspace") == {"Employee Loans"}
+	reports, cards = names_of("Report"), names_of("Number Card")
+	problems = [
+		problem for path in workspaces for problem in check_workspace(path, known_doctypes(), reports, cards)
+	]
+	assert problems == []
+
+
+def test_jinja_arithmetic_is_found_outside_strings_only():
+	assert jinja_arithmetic("{{ doc.a + doc.b }}{% set x = a - b %}{{ c*2 }}{{ d / e }}") == [
+		"doc.a + doc.b",
+		"set x = a - b",
+		"c*2",
+		"d / e",
+	]
+	assert (
+		jinja_arithmetic('{%- if x -%}{{ "a-b" }}{{ a ~ "-" ~ b }}{{ f(x, "MMM yyyy") }}{%- endif %}') == []
+	)
+
+
+@pytest.fixture
+def bad_desk(tmp_path):
+	def write(kind, name, document, **files):
+		folder = tmp_path / kind / name
+		folder.mkdir(parents=True)
+		(folder / f"{name}.json").write_text(json.dumps(document))
+		for suffix, text in files.items():
+			(folder / f"{name}.{suffix}").write_text(text)
+		return folder / f"{name}.json"
+
+	return {
+		"report": write(
+			"report",
+			"bad_report",
+			{
+				"doctype": "Report",
+				"name": "Bad Report",
+				"report_name": "Bad Report",
+				"module": "Employee Loans",
+				"ref_doctype": "Loan Of Nowhere",
+				"report_type": "Script Report",
+				"is_standard": "Yes",
+				"roles": [],
+			},
+			py="def run(filters=None):\n\treturn [], []\n",
+		),
+		"card": write(
+			"number_card",
+			"bad_card",
+			{
+				"doctype": "Number Card",
+				"name": "Bad Card",
+				"module": "Employee Loans",
+				"type": "Document Type",
+				"document_type": "Employee Loan",
+				"function": "Sum",
+				"aggregate_function_based_on": "employee_name",
+				"filters_json": '[["Employee Loan", "no_such_field", "=", 1, false]]',
+			},
+		),
+		"print_format": write(
+			"print_format",
+			"bad_print_format",
+			{
+				"doctype": "Print Format",
+				"name": "Bad Print Format",
+				"module": "Employee Loans",
+				"doc_type": "Employee Loan",
+				"standard": "Yes",
+				"custom_format": 1,
+				"print_format_type": "Jinja",
+				"html": "{% if doc.name %}{{ doc.loan_amount - doc.principal_repaid }}",
+			},
+		),
+		"workspace": write(
+			"workspace",
+			"bad_workspace",
+			{
+				"doctype": "Workspace",
+				"name": "Bad Workspace",
+				"module": "Employee Loans",
+				"content": json.dumps(
+					[
+						{"id": "a", "type": "shortcut", "data": {"shortcut_name": "Nowhere"}},
+						{"id": "a", "type": "number_card", "data": {"number_card_name": "Ghost Card"}},
+					]
+				),
+				"links": [
+					{"type": "Card Break", "label": "Reports", "link_count": 2},
+					{"type": "Link", "link_type": "Report", "link_to": "Missing Report"},
+				],
+				"number_cards": [{"number_card_name": "Ghost Card"}],
+				"shortcuts": [{"label": "Loans", "type": "DocType", "link_to": "Loan Of Nowhere"}],
+			},
+		),
+	}
+
+
+def test_checks_flag_a_bad_report_card_print_format_and_workspace(bad_desk):
+	known = stack_doctypes() | {"Employee Loan"}
+	fields = {"Employee Loan": {"employee_name": "Data", "loan_amount": "Currency"}}
+	report = check_report(bad_desk["report"], known)
+	assert any("Loan Of Nowhere" in problem for problem in report)
+	assert any("needs roles" in problem for problem in report)
+	assert any("defines no execute" in problem for problem in report)
+	assert any("frappe.query_reports" in problem for problem in report)
+	card = check_number_card(bad_desk["card"], known, fields)
+	assert any("not a number field" in problem for problem in card)
+	assert any("no_such_field" in problem for problem in card)
+	print_format = check_print_format(bad_desk["print_format"], known)
+	assert any("arithmetic" in problem for problem in print_format)
+	assert any("if blocks" in problem or "does not parse" in problem for problem in print_format)
+	workspace = check_workspace(bad_desk["workspace"], known, set(), set())
+	for expected in ("Nowhere", "Ghost Card", "Missing Report", "says 2 links but has 1", "not unique"):
+		assert any(expected in problem for problem in workspace), expected
 
 
 # -- the checks themselves catch what they are meant to catch ---------------------------------------
