@@ -86,7 +86,8 @@ def make_batch(
 	run = random_string(6).lower()
 	employees, loans = [], []
 	for index in range(count):
-		employee = make_employee(f"el-batch-{run}-{index}@example.com", department=department)
+		# payroll needs no user accounts (and Frappe throttles creating many in an hour)
+		employee = make_employee(f"el-batch-{run}-{index}@example.com", roles=(), department=department)
 		assign_structure(employee, base=base)
 		employees.append(employee)
 		if index < with_loans:

@@ -52,9 +52,10 @@ def make_employee(
 	date_of_joining="2020-01-01",
 	**fields,
 ) -> str:
-	"""An Active employee linked to a user with the given roles."""
-	make_user(email, list(roles))
-	existing = frappe.db.get_value("Employee", {"user_id": email})
+	"""An Active employee linked to a user with the given roles (no user when `roles` is empty)."""
+	if roles:
+		make_user(email, list(roles))
+	existing = frappe.db.get_value("Employee", {"user_id": email}) if roles else None
 	if existing:
 		frappe.db.set_value("Employee", existing, {"status": "Active", "relieving_date": None, **fields})
 		return existing
@@ -63,7 +64,7 @@ def make_employee(
 			"doctype": "Employee",
 			"first_name": email.split("@")[0],
 			"company": company,
-			"user_id": email,
+			"user_id": email if roles else None,
 			"date_of_birth": "1990-05-08",
 			"date_of_joining": date_of_joining,
 			"gender": "Female",
