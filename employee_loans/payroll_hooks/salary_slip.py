@@ -222,12 +222,15 @@ def refresh_loan_lines(slip, lock: bool, adjust_year_to_date: bool) -> None:
 			Decimal(0),
 		)
 		plan = plan_deductions(slip, loans, net_before, precision)
-	except frappe.ValidationError:
+	except frappe.ValidationError as error:
 		if lock:
 			raise
 		# Creating a slip must never fail for a loan (a Payroll Entry would roll back its run): the
 		# slip goes without loan lines and the same error stops its submission, naming the loan.
 		frappe.clear_last_message()
+		frappe.msgprint(
+			_("Loan lines left out of this salary slip: {0}").format(error), indicator="orange", alert=True
+		)
 		for row in existing:
 			slip.remove(row)
 		_recompute_totals(slip, existing, [], adjust_year_to_date)

@@ -387,3 +387,20 @@ class TestSameAsHrmsWouldCompute(PayrollTestCase):
 			ours.reload()
 			theirs.reload()
 			self.assertEqual(ours.year_to_date, theirs.year_to_date)
+
+
+class TestBrokenLoanData(PayrollTestCase):
+	def test_a_broken_loan_never_fails_slip_creation_and_stops_its_submission_by_name(self):
+		loan_name = self.disbursed_loan()
+		first_row = frappe.db.get_value(
+			"Employee Loan Schedule", {"parent": loan_name, "instalment_number": 1}
+		)
+		frappe.db.set_value("Employee Loan Schedule", first_row, "emi", 1)  # no longer principal + interest
+		slip = make_slip(self.applicant, "2026-01-01")  # creation, as in a Payroll Entry, goes through
+		self.assertEqual(loan_lines(slip), [])
+		self.assertEqual(money(slip.net_pay), NET_BEFORE_LOANS)
+		with self.assertRaises(frappe.ValidationError) as raised:
+			slip.submit()
+		self.assertIn(loan_name, str(raised.exception))
+		self.assertIn(self.applicant, str(raised.exception))
+		self.assertEqual(frappe.db.count("Employee Loan Repayment", {"employee_loan": loan_name}), 0)
