@@ -61,3 +61,30 @@ def preview_application(
 		],
 		"blocked": bool(result["blocking"]),
 	}
+
+
+@frappe.whitelist(methods=["POST"])
+def apply_for_loan(
+	loan_category: str, loan_amount: float | str, tenure_months: int | str, reason: str | None = None
+) -> dict:
+	"""The self-service portal's Submit: a Pending application for the signed-in user's own employee.
+
+	The employee is never taken from the request. The application is inserted like any other, so the
+	role permissions, the own-records rule and the DocType's validation (category, eligibility) run
+	exactly as in the desk."""
+	employee = resolve_employee(None)
+	if not (reason or "").strip():
+		frappe.throw(_("Give the reason for the loan."), title=_("Reason Required"))
+	application = frappe.get_doc(
+		{
+			"doctype": "Employee Loan Application",
+			"employee": employee,
+			"loan_category": loan_category,
+			"loan_amount": flt(loan_amount),
+			"tenure_months": cint(tenure_months),
+			"reason": reason.strip(),
+			"posting_date": nowdate(),
+		}
+	)
+	application.insert()
+	return {"name": application.name, "status": application.status, "emi": application.emi}

@@ -1,0 +1,360 @@
+"""What the employee self-service pages show (www/my-loans, www/apply-for-loan).
+
+Every page serves the signed-in user's own employee only. Lists are read with frappe.get_list, which
+applies the app's own-records condition (employee_loans.permissions), and a single record is shown only
+when it belongs to the user's own employee and frappe.has_permission allows it. Any other name in the
+URL, whether it exists or not, gets the same refusal (frappe.PermissionError), so the pages never tell
+whether a colleague's loan exists. HR users see only their own loans here too: the desk is theirs.
+"""
+
+import os
+from urllib.parse import urlencode
+
+import frappe
+from frappe import _
+from frappe.utils import cint, flt, fmt_money, format_date
+
+from employee_loans.api import resolve_employee
+from employee_loans.permissions import employees_of_user
+from employee_loans.utils import currency_precision, get_settings
+
+MY_LOANS_ROUTE = "/my-loans"
+APPLY_ROUTE = "/apply-for-loan"
+LOAN_ROUTE = "/my-loans/loan"
+APPLICATION_ROUTE = "/my-loans/application"
+STATEMENT_PRINT_FORMAT = "Loan Statement of Account"
+WITHDRAW_METHOD = (
+	"employee_loans.employee_loans.doctype.employee_loan_application.employee_loan_application.withdraw"
+)
+
+APPLICATION, LOAN, REPAYMENT = "Employee Loan Application", "Employee Loan", "Employee Loan Repayment"
+
+APPLICATION_INDICATOR = {"Pending": "orange", "Approved": "green", "Denied": "red", "Withdrawn": "gray"}
+LOAN_INDICATOR = {"Approved": "yellow", "Disbursed": "blue", "Closed": "green", "Cancelled": "red"}
+INSTALMENT_INDICATOR = {
+	"Pending": "gray",
+	"Paid": "green",
+	"Partly Paid": "orange",
+	"Skipped": "red",
+	"Pre-closed": "green",
+}
+PAID_INSTALMENT = ("Paid", "Pre-closed")
+SHARED_SCRIPT = "templates/includes/loans_portal.js"
+
+
+# -- shared by every page ---------------------------------------------------------------------------
+
+
+def require_login(route: str) -> None:
+	"""Guests go to the login page, and come back to `route` once signed in (302: never cached)."""
+	if frappe.session.user == "Guest":
+		frappe.local.flags.redirect_location = "/login?" + urlencode({"redirect-to": route})
+		raise frappe.Redirect(302)
+
+
+def prepare(context, title: str, route: str, parents: list[dict] | None = None) -> None:
+	require_login(route)
+	context.no_cache = 1
+	context.show_sidebar = True
+	context.title = title
+	context.parents = parents or [{"route": "/me", "title": _("My Account")}]
+	context.my_loans_route = MY_LOANS_ROUTE
+	context.apply_route = APPLY_ROUTE
+
+
+def portal_employee(context) -> frappe._dict | None:
+	"""The signed-in user's Employee with its company's currency, or None (and `context.no_employee`)
+	when the user is not linked to an Employee: the page then explains what to do."""
+	if not employees_of_user():
+		context.no_employee = True
+		return None
+	name = resolve_employee(None)
+	employee = frappe.db.get_value(
+		"Employee", name, ["name", "employee_name", "company", "status"], as_dict=True
+	)
+	employee.currency = frappe.get_cached_value("Company", employee.company, "default_currency")
+	employee.precision = currency_precision(employee.company)
+	context.employee = employee
+	context.no_employee = False
+	return employee
+
+
+def money(value, employee) -> str:
+	return fmt_money(flt(value, employee.precision), precision=employee.precision, currency=employee.currency)
+
+
+def date(value) -> str:
+	return format_date(value) if value else ""
+
+
+def percent(value) -> str:
+	"""8 for 8.0, 7.5 for 7.5: a rate as people write it."""
+	return f"{flt(value):g}"
+
+
+def refuse(message: str) -> None:
+	frappe.throw(message, frappe.PermissionError, title=_("Not Permitted"))
+
+
+def own_record(doctype: str, name: str | None):
+	"""The record, if it is the signed-in user's own and they may read it; else a refusal that is the
+	same for a colleague's record and for a name that does not exist."""
+	not_yours = (
+		_("This loan is not one of yours.") if doctype == LOAN else _("This application is not one of yours.")
+	)
+	if not name or not isinstance(name, str) or not frappe.db.exists(doctype, name):
+		refuse(not_yours)
+	doc = frappe.get_doc(doctype, name)
+	if doc.employee not in employees_of_user() or not frappe.has_permission(doctype, "read", doc=doc):
+		refuse(not_yours)
+	return doc
+
+
+# -- My Loans ---------------------------------------------------------------------------------------
+
+
+def my_loans_context(context) -> None:
+	prepare(context, _("My Loans"), MY_LOANS_ROUTE)
+	employee = portal_employee(context)
+	context.loans, context.applications = [], []
+	if not employee:
+		return
+	own = {"employee": ("in", employees_of_user())}
+	loans = frappe.get_list(
+		LOAN,
+		filters=own,
+		fields=[
+			"name",
+			"status",
+			"loan_category",
+			"loan_amount",
+			"tenure_months",
+			"emi",
+			"outstanding_balance",
+			"next_emi_date",
+			"emis_paid",
+			"total_emis",
+			"disbursement_date",
+			"closure_date",
+			"loan_application",
+		],
+		order_by="creation desc",
+	)
+	for loan in loans:
+		loan.update(
+			indicator=LOAN_INDICATOR.get(loan.status, "gray"),
+			route=f"{LOAN_ROUTE}?{urlencode({'name': loan.name})}",
+			amount_display=money(loan.loan_amount, employee),
+			emi_display=money(loan.emi, employee),
+			outstanding_display=money(
+				loan.loan_amount if loan.status == "Approved" else loan.outstanding_balance, employee
+			),
+			next_emi_display=date(loan.next_emi_date) if loan.status == "Disbursed" else "",
+		)
+	applications = frappe.get_list(
+		APPLICATION,
+		filters=own,
+		fields=[
+			"name",
+			"status",
+			"posting_date",
+			"loan_category",
+			"loan_amount",
+			"tenure_months",
+			"emi",
+			"employee_loan",
+		],
+		order_by="creation desc",
+	)
+	for application in applications:
+		application.update(
+			indicator=APPLICATION_INDICATOR.get(application.status, "gray"),
+			route=f"{APPLICATION_ROUTE}?{urlencode({'name': application.name})}",
+			loan_route=f"{LOAN_ROUTE}?{urlencode({'name': application.employee_loan})}"
+			if application.employee_loan
+			else "",
+			amount_display=money(application.loan_amount, employee),
+			emi_display=money(application.emi, employee),
+			posting_date_display=date(application.posting_date),
+		)
+	names = category_names({row.loan_category for row in [*loans, *applications]})
+	for row in [*loans, *applications]:
+		row.category_name = names.get(row.loan_category, row.loan_category)
+	context.loans, context.applications = loans, applications
+	context.can_apply = bool(cint(get_settings().enable_applications))
+	applied = frappe.form_dict.get("applied")
+	context.applied = applied if any(a.name == applied for a in applications) else None
+
+
+def category_names(categories: set[str]) -> dict[str, str]:
+	"""Category names without the company abbreviation ("Personal" for "Personal - TC")."""
+	if not categories:
+		return {}
+	rows = frappe.get_all(
+		"Employee Loan Category",
+		filters={"name": ("in", list(categories))},
+		fields=["name", "category_name"],
+	)
+	return {row.name: row.category_name for row in rows}
+
+
+# -- one loan ---------------------------------------------------------------------------------------
+
+
+def loan_context(context) -> None:
+	name = frappe.form_dict.get("name")
+	route = f"{LOAN_ROUTE}?{urlencode({'name': name or ''})}"
+	prepare(context, _("Loan"), route, [{"route": MY_LOANS_ROUTE, "title": _("My Loans")}])
+	employee = portal_employee(context)
+	if not employee:
+		return
+	loan = own_record(LOAN, name)
+	context.title = _("Loan {0}").format(loan.name)
+	context.loan = loan
+	context.category_name = category_names({loan.loan_category}).get(loan.loan_category, loan.loan_category)
+	context.status_color = LOAN_INDICATOR.get(loan.status, "gray")
+	context.money = lambda value: money(value, employee)
+	context.date = date
+	context.percent = percent
+	context.schedule = [
+		frappe._dict(
+			row.as_dict(),
+			paid=row.status in PAID_INSTALMENT,
+			indicator=INSTALMENT_INDICATOR.get(row.status, "gray"),
+		)
+		for row in loan.schedule
+	]
+	context.repayments = frappe.get_list(
+		REPAYMENT,
+		filters={"employee_loan": loan.name, "docstatus": 1},
+		fields=[
+			"name",
+			"posting_date",
+			"repayment_type",
+			"reason",
+			"instalment_number",
+			"amount",
+			"principal_amount",
+			"interest_amount",
+			"salary_slip",
+			"reference",
+		],
+		order_by="posting_date asc, creation asc",
+	)
+	context.application_route = (
+		f"{APPLICATION_ROUTE}?{urlencode({'name': loan.loan_application})}" if loan.loan_application else ""
+	)
+	context.statement = statement_links(loan.name)
+
+
+def statement_links(loan: str) -> dict | None:
+	"""The statement of account (print format "Loan Statement of Account"), as a page and as a PDF,
+	once that print format exists on the site."""
+	if not frappe.db.exists("Print Format", STATEMENT_PRINT_FORMAT):
+		return None
+	query = urlencode({"doctype": LOAN, "name": loan, "format": STATEMENT_PRINT_FORMAT})
+	return {
+		"view": f"/printview?{query}",
+		"pdf": f"/api/method/frappe.utils.print_format.download_pdf?{query}",
+	}
+
+
+# -- one application --------------------------------------------------------------------------------
+
+
+def application_context(context) -> None:
+	name = frappe.form_dict.get("name")
+	route = f"{APPLICATION_ROUTE}?{urlencode({'name': name or ''})}"
+	prepare(context, _("Loan Application"), route, [{"route": MY_LOANS_ROUTE, "title": _("My Loans")}])
+	employee = portal_employee(context)
+	if not employee:
+		return
+	application = own_record(APPLICATION, name)
+	context.title = _("Loan Application {0}").format(application.name)
+	context.application = application
+	context.category_name = category_names({application.loan_category}).get(
+		application.loan_category, application.loan_category
+	)
+	context.status_color = APPLICATION_INDICATOR.get(application.status, "gray")
+	context.money = lambda value: money(value, employee)
+	context.date = date
+	context.percent = percent
+	context.can_withdraw = application.status == "Pending" and frappe.has_permission(
+		APPLICATION, "write", doc=application
+	)
+	context.withdraw_method = WITHDRAW_METHOD
+	context.loan_route = (
+		f"{LOAN_ROUTE}?{urlencode({'name': application.employee_loan})}" if application.employee_loan else ""
+	)
+	context.js_messages = js_messages(SHARED_SCRIPT, "www/my-loans/application.js")
+
+
+# -- Apply for a loan -------------------------------------------------------------------------------
+
+
+def apply_context(context) -> None:
+	prepare(context, _("Apply for a Loan"), APPLY_ROUTE, [{"route": MY_LOANS_ROUTE, "title": _("My Loans")}])
+	employee = portal_employee(context)
+	context.categories = []
+	if not employee:
+		return
+	context.applications_open = bool(cint(get_settings().enable_applications))
+	categories = frappe.get_list(
+		"Employee Loan Category",
+		filters={"company": employee.company, "disabled": 0},
+		fields=[
+			"name",
+			"category_name",
+			"maximum_amount",
+			"annual_interest_rate",
+			"interest_method",
+			"minimum_tenure_months",
+			"maximum_tenure_months",
+			"description",
+		],
+		order_by="category_name asc",
+	)
+	for category in categories:
+		category.info = category_info(category, employee)
+	context.categories = categories
+	chosen = frappe.form_dict.get("category")
+	context.chosen_category = chosen if any(c.name == chosen for c in categories) else None
+	context.currency = {
+		"code": employee.currency,
+		"symbol": frappe.get_cached_value("Currency", employee.currency, "symbol") or employee.currency,
+		"precision": employee.precision,
+		"number_format": frappe.get_cached_value("Currency", employee.currency, "number_format")
+		or frappe.db.get_default("number_format")
+		or "#,###.##",
+	}
+	context.js_messages = js_messages(SHARED_SCRIPT, "www/apply-for-loan/index.js")
+
+
+def category_info(category, employee) -> str:
+	if category.interest_method == "Interest Free" or not flt(category.annual_interest_rate):
+		rate = _("Interest free")
+	else:
+		rate = _("{0} % a year, {1}").format(
+			percent(category.annual_interest_rate), _(category.interest_method)
+		)
+	return _("Up to {0} · {1} to {2} months · {3}").format(
+		money(category.maximum_amount, employee),
+		cint(category.minimum_tenure_months),
+		cint(category.maximum_tenure_months),
+		rate,
+	)
+
+
+def js_messages(*scripts: str) -> dict:
+	"""Translations of every __() string in the pages' scripts (paths inside the package), handed to
+	frappe._messages: web pages do not load the desk's translations."""
+	from frappe.translate import extract_messages_from_javascript_code
+
+	messages = []
+	for script in scripts:
+		with open(os.path.join(os.path.dirname(__file__), script), encoding="utf-8") as source:
+			messages += extract_messages_from_javascript_code(source.read())
+	return {
+		f"{message}:{context}" if context else message: _(message, context=context)
+		for _line, message, context in messages
+	}
