@@ -1,0 +1,141 @@
+"""A test employee for the portal's browser check (portal_check.py), on a development or test site.
+
+	bench --site SITE execute employee_loans.e2e.demo_data.setup_portal_employee \\
+		--kwargs "{'email': 'portal.employee@example.com', 'password': 'Portal-Check-1!'}"
+
+Creates (or refreshes) a user with the Employee role only, linked to an Active Employee of
+_Test Company with a submitted Salary Structure Assignment, and loads the starter loan categories of
+that company. With `'with_loan': 1` it also gives the employee a loan disbursed three months ago with
+its first EMIs deducted by submitted salary slips (so My Loans shows a schedule with paid rows), and
+makes room for one more loan under the active-loan limit. It uses the integration tests' factories,
+so it runs only on a site with allow_tests on (never on a production site).
+
+	bench --site SITE execute employee_loans.e2e.demo_data.remove_demo_loan \
+		--kwargs "{'email': 'portal.employee@example.com'}"
+
+removes that demo loan again, with its salary slips and repayments, so that tests which count every
+loan record of the site find none of it.
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import add_months, get_first_day, getdate, nowdate
+from frappe.utils.password import update_password
+
+from employee_loans.starter_categories import load_starter_categories
+from employee_loans.tests.utils import (
+	COMPANY,
+	apply,
+	approve_and_disburse,
+	assign_structure,
+	make_employee,
+	make_slip,
+)
+
+DEMO_REASON = "Demo loan for the portal check"
+
+
+def ensure_test_site() -> None:
+	if not frappe.conf.allow_tests:
+		frappe.throw(
+			_("The portal's demo employee is for test sites only: turn allow_tests on in the site config."),
+			title=_("Not a Test Site"),
+		)
+
+
+def setup_portal_employee(
+	email: str = "portal.employee@example.com",
+	password: str | None = None,
+	base: float = 60000,
+	with_loan: bool = False,
+) -> dict:
+	ensure_test_site()
+	if not frappe.db.exists("Company", COMPANY):
+		frappe.throw(
+			_("{0} does not exist yet: run the app's tests on this site once first.").format(COMPANY),
+			title=_("Test Company Missing"),
+		)
+	frappe.set_user("Administrator")
+	employee = make_employee(email, company=COMPANY)
+	if not frappe.db.exists("Salary Structure Assignment", {"employee": employee, "docstatus": 1}):
+		assign_structure(employee, base=base, company=COMPANY)
+	if password:
+		update_password(email, password)
+	load_starter_categories(COMPANY)
+	loan = demo_loan(employee) if with_loan else None
+	frappe.db.commit()
+	return {
+		"loan": loan,
+		"user": email,
+		"employee": employee,
+		"categories": frappe.get_all(
+			"Employee Loan Category", filters={"company": COMPANY, "disabled": 0}, pluck="name"
+		),
+		"applications_open": bool(
+			frappe.db.get_single_value("Employee Loan Settings", "enable_applications")
+		),
+	}
+
+
+def demo_loan(employee: str) -> str:
+	"""A Personal loan disbursed three months ago, with a submitted salary slip for each month since."""
+	existing = frappe.db.get_value(
+		"Employee Loan Application",
+		{"employee": employee, "reason": DEMO_REASON, "employee_loan": ("is", "set")},
+		"employee_loan",
+	)
+	if existing:
+		return existing
+	settings = frappe.get_single("Employee Loan Settings")
+	active = frappe.db.count(
+		"Employee Loan", {"employee": employee, "status": ("in", ["Approved", "Disbursed"])}
+	)
+	if settings.maximum_active_loans and settings.maximum_active_loans < active + 2:
+		settings.maximum_active_loans = active + 2  # the browser check must still be able to apply
+		settings.save()
+	start = get_first_day(add_months(nowdate(), -3))
+	application = apply(
+		employee,
+		f"Personal - {frappe.get_cached_value('Company', COMPANY, 'abbr')}",
+		90000,
+		12,
+		posting_date=start,
+		reason=DEMO_REASON,
+	)
+	loan = approve_and_disburse(application.name, start.replace(day=10))
+	month = get_first_day(add_months(start, 1))
+	while month <= getdate(nowdate()) and not frappe.db.exists(
+		"Salary Slip", {"employee": employee, "start_date": month, "docstatus": 1}
+	):
+		make_slip(employee, month, submit=True)
+		month = get_first_day(add_months(month, 1))
+	return loan
+
+
+def remove_demo_loan(email: str = "portal.employee@example.com") -> dict:
+	"""Delete the demo loan of `email`'s employee with its application, salary slips and repayments
+	(straight from the tables: decided applications and submitted ledgers are otherwise kept)."""
+	ensure_test_site()
+	employee = frappe.db.get_value("Employee", {"user_id": email})
+	application = frappe.db.get_value(
+		"Employee Loan Application", {"employee": employee, "reason": DEMO_REASON}, ["name", "employee_loan"]
+	)
+	if not application:
+		return {"removed": None}
+	name, loan = application
+	slips = frappe.get_all(
+		"Salary Detail", filters={"employee_loan": loan, "parenttype": "Salary Slip"}, pluck="parent"
+	)
+	for table, field, values in (
+		("Salary Detail", "parent", slips),
+		("Salary Slip", "name", slips),
+		("Employee Loan Repayment", "employee_loan", [loan]),
+		("Employee Loan Schedule", "parent", [loan]),
+		("Employee Loan", "name", [loan]),
+		("Employee Loan Eligibility Finding", "parent", [name]),
+		("Employee Loan Application", "name", [name]),
+	):
+		if values:
+			frappe.db.delete(table, {field: ("in", values)})
+	frappe.db.commit()
+	return {"removed": loan, "application": name, "salary_slips": sorted(set(slips))}

@@ -1,0 +1,310 @@
+"""Browser check of the employee self-service portal, in headless Chromium.
+
+Checks that a guest is sent to the login page, logs in as a test employee, opens Apply for a Loan,
+fills it in, waits for the EMI preview, submits, finds the application in My Loans (also at a phone's
+width), opens the first loan listed (if the employee has one) and its statement of account (once that
+print format exists), then the new application, and (unless --keep) withdraws it again. A full-page screenshot of every page goes to --out. Runnable against any
+site URL:
+
+	python employee_loans/e2e/portal_check.py --url http://portal.localhost:8001 \\
+		--user portal.employee@example.com --password 'Portal-Check-1!'
+
+Needs Selenium (pip install selenium; it is not a dependency of the app) and Debian's chromium and
+chromium-driver packages (/usr/bin/chromium, /usr/bin/chromedriver). Exit status 0 when every step
+passed, 1 otherwise (with a failure.png of the page it stopped on).
+"""
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urljoin
+
+CHROMIUM_FLAGS = (
+	"--headless=new",
+	"--no-sandbox",
+	"--disable-gpu",
+	"--disable-quic",
+	"--no-first-run",
+	"--disable-background-networking",
+	"--disable-component-update",
+	"--disable-sync",
+	"--disable-dev-shm-usage",
+)
+DESKTOP = (1280, 900)
+MOBILE = (390, 844)
+
+
+class CheckFailed(Exception):
+	pass
+
+
+def parse_args(argv=None):
+	parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+	parser.add_argument("--url", required=True, help="the site's base URL, e.g. http://portal.localhost:8001")
+	parser.add_argument("--user", required=True, help="a test employee's login (user linked to an Employee)")
+	parser.add_argument("--password", required=True)
+	parser.add_argument("--out", default="portal-screenshots", help="folder for the screenshots")
+	parser.add_argument("--category", help="loan category (name or label); default: the first one offered")
+	parser.add_argument("--amount", default="50000")
+	parser.add_argument("--tenure", default="12", help="months")
+	parser.add_argument("--reason", default="Browser check of the self-service portal")
+	parser.add_argument(
+		"--keep", action="store_true", help="leave the application Pending (default: withdraw)"
+	)
+	parser.add_argument("--chromium", default="/usr/bin/chromium")
+	parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+	parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for each step")
+	return parser.parse_args(argv)
+
+
+class PortalCheck:
+	def __init__(self, args):
+		from selenium import webdriver
+		from selenium.webdriver.chrome.service import Service
+
+		self.args = args
+		self.base = args.url.rstrip("/") + "/"
+		self.out = Path(args.out)
+		self.out.mkdir(parents=True, exist_ok=True)
+		self.profile = tempfile.TemporaryDirectory(prefix="portal-check-")
+		options = webdriver.ChromeOptions()
+		options.binary_location = args.chromium
+		for flag in CHROMIUM_FLAGS:
+			options.add_argument(flag)
+		options.add_argument(f"--user-data-dir={self.profile.name}")
+		options.add_argument(f"--window-size={DESKTOP[0]},{DESKTOP[1]}")
+		self.driver = webdriver.Chrome(service=Service(executable_path=args.chromedriver), options=options)
+		self.driver.set_page_load_timeout(args.timeout * 2)
+		self.shots = []
+
+	# -- helpers ------------------------------------------------------------------------------------
+
+	def log(self, message):
+		print(f"[portal-check] {message}", flush=True)
+
+	def url(self, route):
+		return urljoin(self.base, route.lstrip("/"))
+
+	def wait(self, condition, what):
+		"""Until `condition` holds; elements replaced by a reload meanwhile are simply looked up again."""
+		from selenium.common.exceptions import (
+			NoSuchElementException,
+			StaleElementReferenceException,
+			TimeoutException,
+		)
+		from selenium.webdriver.support.ui import WebDriverWait
+
+		try:
+			return WebDriverWait(
+				self.driver,
+				self.args.timeout,
+				ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+			).until(condition)
+		except TimeoutException:
+			raise CheckFailed(f"timed out waiting for {what} on {self.driver.current_url}")
+
+	def find(self, css):
+		from selenium.webdriver.common.by import By
+
+		return self.driver.find_element(By.CSS_SELECTOR, css)
+
+	def present(self, css):
+		from selenium.webdriver.common.by import By
+
+		return bool(self.driver.find_elements(By.CSS_SELECTOR, css))
+
+	def visible_text(self, css):
+		return self.find(css).text.strip()
+
+	def screenshot(self, name, size=DESKTOP):
+		"""The whole page, not only the window: the window is stretched to the page's height first."""
+		driver = self.driver
+		driver.set_window_size(*size)
+		time.sleep(0.3)
+		height = driver.execute_script(
+			"return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)"
+		)
+		driver.set_window_size(size[0], min(max(height + 120, size[1]), 6000))
+		time.sleep(0.3)
+		path = self.out / f"{name}.png"
+		driver.save_screenshot(str(path))
+		driver.set_window_size(*size)
+		self.shots.append(path)
+		self.log(f"screenshot {path}")
+
+	def page_has_no_error(self):
+		source = self.driver.page_source
+		for marker in ("Traceback (most recent call last)", "Internal Server Error"):
+			if marker in source:
+				raise CheckFailed(f"{self.driver.current_url} shows an error page ({marker})")
+
+	# -- the steps ----------------------------------------------------------------------------------
+
+	def guest_is_sent_to_login(self):
+		from selenium.webdriver.support import expected_conditions as EC
+
+		self.driver.get(self.url("/my-loans"))
+		self.wait(EC.url_contains("/login"), "the redirect of a guest to the login page")
+		if "redirect-to=%2Fmy-loans" not in self.driver.current_url:
+			raise CheckFailed(f"a guest was sent to {self.driver.current_url}, not back to /my-loans")
+		self.log("a guest opening /my-loans is sent to the login page")
+
+	def login(self):
+		from selenium.webdriver.support import expected_conditions as EC
+
+		self.driver.get(self.url("/login"))
+		self.wait(EC.visibility_of_element_located(("css selector", "#login_email")), "the login form")
+		self.find("#login_email").send_keys(self.args.user)
+		self.find("#login_password").send_keys(self.args.password)
+		self.find(".btn-login").click()
+		self.wait(
+			lambda driver: (driver.get_cookie("user_id") or {}).get("value") not in (None, "Guest"),
+			"the login to complete",
+		)
+		self.log(f"logged in as {self.args.user}")
+
+	def apply(self):
+		from selenium.webdriver.support import expected_conditions as EC
+		from selenium.webdriver.support.ui import Select
+
+		self.driver.get(self.url("/apply-for-loan"))
+		self.page_has_no_error()
+		if self.present('[data-loans-portal="not-linked"]'):
+			raise CheckFailed(f"{self.args.user} is not linked to an Employee")
+		self.wait(EC.presence_of_element_located(("css selector", "#loan-application-form")), "the form")
+		self.screenshot("01-apply-for-a-loan")
+
+		category = Select(self.find("#loan_category"))
+		if self.args.category:
+			values = [option.get_attribute("value") for option in category.options]
+			if self.args.category in values:
+				category.select_by_value(self.args.category)
+			else:
+				category.select_by_visible_text(self.args.category)
+		self.log(f"category {category.first_selected_option.text}")
+		self.find("#loan_amount").send_keys(self.args.amount)
+		self.find("#tenure_months").send_keys(self.args.tenure)
+		self.wait(
+			lambda driver: self.find("#preview-emi").text.strip() not in ("", "—")
+			and "d-none" not in self.find("#preview-figures").get_attribute("class"),
+			"the EMI preview",
+		)
+		emi = self.visible_text("#preview-emi")
+		findings = self.visible_text("#preview-findings")
+		self.log(f"EMI preview {emi}; findings: {findings or '-'}")
+		self.find("#reason").send_keys(self.args.reason)
+		self.screenshot("02-apply-emi-preview")
+		submit = self.find("#submit-application")
+		if not submit.is_enabled():
+			raise CheckFailed(f"the application is blocked: {findings}")
+		submit.click()
+		self.wait(EC.url_contains("/my-loans?applied="), "the redirect to My Loans")
+		self.page_has_no_error()
+		return emi
+
+	def my_loans(self):
+		from selenium.webdriver.support import expected_conditions as EC
+
+		self.wait(
+			EC.presence_of_element_located(("css selector", '[data-loans-portal="applied"]')), "the notice"
+		)
+		applied = self.driver.current_url.split("applied=", 1)[1].split("&")[0]
+		row = f'[data-application="{applied}"]'
+		if not self.present(row):
+			raise CheckFailed(f"application {applied} is not listed in My Loans")
+		status = self.find(f"{row} .loan-status").get_attribute("data-status")
+		self.log(f"My Loans lists {applied} as {status}")
+		if status != "Pending":
+			raise CheckFailed(f"application {applied} is {status}, not Pending")
+		self.screenshot("03-my-loans")
+		self.screenshot("04-my-loans-mobile", MOBILE)
+		loans = [
+			link.get_attribute("href")
+			for link in self.driver.find_elements("css selector", "[data-loan] a.loan-card-title")
+		]
+		return applied, loans[0] if loans else None
+
+	def loan(self, href):
+		from selenium.webdriver.support import expected_conditions as EC
+
+		self.driver.get(href)
+		self.page_has_no_error()
+		self.wait(EC.presence_of_element_located(("css selector", ".loan-card")), "the loan")
+		rows = self.driver.find_elements("css selector", '[data-loans-portal="schedule"] tbody tr')
+		paid = [row for row in rows if "loan-row-paid" in (row.get_attribute("class") or "")]
+		self.log(f"loan page {href}: {len(rows)} instalments, {len(paid)} paid")
+		self.screenshot("05-loan")
+		self.screenshot("06-loan-mobile", MOBILE)
+		statement = self.driver.find_elements("css selector", '[data-loans-portal="statement"] a')
+		if not statement:
+			self.log("no statement of account link (the print format is not on this site)")
+			return
+		self.driver.get(statement[0].get_attribute("href"))
+		self.page_has_no_error()
+		self.wait(EC.presence_of_element_located(("css selector", ".print-format")), "the statement")
+		self.log("statement of account opens")
+		self.screenshot("07-statement-of-account")
+
+	def application(self, name):
+		from selenium.webdriver.support import expected_conditions as EC
+
+		self.driver.get(self.url(f"/my-loans/application?name={name}"))
+		self.page_has_no_error()
+		self.wait(
+			EC.presence_of_element_located(("css selector", "#withdraw-application")), "the application"
+		)
+		self.screenshot("08-application")
+		if self.args.keep:
+			return
+		self.find("#withdraw-application").click()
+		self.wait(EC.alert_is_present(), "the confirmation")
+		self.driver.switch_to.alert.accept()
+		self.wait(
+			lambda driver: self.present(".page-header .loan-status")
+			and self.find(".page-header .loan-status").get_attribute("data-status") == "Withdrawn",
+			"the application to be Withdrawn",
+		)
+		self.log(f"withdrew {name}")
+		self.screenshot("09-application-withdrawn")
+
+	def run(self):
+		from selenium.common.exceptions import WebDriverException
+
+		try:
+			self.guest_is_sent_to_login()
+			self.login()
+			self.apply()
+			name, loan = self.my_loans()
+			if loan:
+				self.loan(loan)
+			else:
+				self.log("the employee has no loan yet: no loan page to check")
+			self.application(name)
+			self.log(f"passed; {len(self.shots)} screenshots in {self.out}")
+			return 0
+		except (CheckFailed, WebDriverException) as failure:
+			self.log(f"FAILED: {str(failure).splitlines()[0]}")
+			try:
+				self.screenshot("failure")
+			except WebDriverException:
+				pass
+			return 1
+		finally:
+			self.driver.quit()
+			self.profile.cleanup()
+
+
+def main(argv=None):
+	args = parse_args(argv)
+	try:
+		import selenium  # noqa: F401
+	except ImportError:
+		print("This check needs Selenium: pip install selenium", file=sys.stderr)
+		return 2
+	return PortalCheck(args).run()
+
+
+if __name__ == "__main__":
+	sys.exit(main())
