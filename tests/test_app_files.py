@@ -309,3 +309,53 @@ def test_stack_doctype_list_is_present():
 	known = stack_doctypes()
 	assert {"Employee", "Salary Slip", "Company", "Salary Component", "User"} <= known
 	assert not {"Employee Loan", "Employee Loan Application"} & known
+
+
+# -- the self-service pages (www/) ------------------------------------------------------------------
+
+
+def portal_pages():
+	return sorted((PACKAGE / "www").rglob("*.html"))
+
+
+def test_portal_pages_extend_the_site_template_and_are_never_cached():
+	"""Every page is the site's own web page, and its context (a user's loans) never goes into the
+	website cache: a module without `no_cache = 1` would serve one employee's page to the next."""
+	assert portal_pages(), "the self-service pages are missing"
+	for page in portal_pages():
+		source = page.read_text()
+		assert '{% extends "templates/web.html" %}' in source, page
+		module = page.with_name(page.stem.replace("-", "_") + ".py")
+		assert module.exists(), f"{page} has no get_context module"
+		tree = ast.parse(module.read_text())
+		names = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+		assert "get_context" in names, module
+		no_cache = [
+			node.value.value
+			for node in tree.body
+			if isinstance(node, ast.Assign)
+			and any(getattr(target, "id", None) == "no_cache" for target in node.targets)
+			and isinstance(node.value, ast.Constant)
+		]
+		assert no_cache == [1], f"{module} must set no_cache = 1"
+
+
+def test_portal_script_included_by_jinja_has_no_jinja_markers():
+	"""The shared script is inlined with {% include %}, so Jinja reads it as a template."""
+	script = (PACKAGE / "templates" / "includes" / "loans_portal.js").read_text()
+	for marker in ("{{", "{%", "{#"):
+		assert marker not in script, marker
+
+
+def test_portal_templates_translate_their_text():
+	"""No bare English between tags in the portal's templates: every string goes through _()."""
+	import re
+
+	templates = [*portal_pages(), PACKAGE / "templates" / "includes" / "loans_portal.html"]
+	for template in templates:
+		source = re.sub(r"<(script|style)\b.*?</\1>", "", template.read_text(), flags=re.S)
+		source = re.sub(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", "", source, flags=re.S)
+		for text in re.findall(r">([^<>]+)<", source):
+			assert not re.search(
+				r"[A-Za-z]{2,}", text
+			), f"{template.name}: untranslated text {text.strip()!r}"
