@@ -149,20 +149,19 @@ def get_data(filters, scope, group_by) -> list[dict]:
 	recoveries = restrict_to_scope(
 		apply_loan_filters(recoveries, loan, filters, skip=("status",)), loan.employee, scope
 	)
-	recoveries = (
-		recoveries.select(
-			group.as_("group"),
-			Sum(Case().when(posted_in_period, repayment.amount).else_(0)).as_("amount_recovered"),
-			Sum(Case().when(posted_in_period, repayment.principal_amount).else_(0)).as_(
-				"principal_recovered"
-			),
-			Sum(Case().when(posted_in_period, repayment.interest_amount).else_(0)).as_("interest_earned"),
-			Sum(Case().when(posted_after, repayment.principal_amount).else_(0)).as_("principal_after"),
-		)
-		.groupby(group)
-		.run(as_dict=True)
-	)
-	by_group = {row.group: row for row in recoveries}
+	recoveries = recoveries.select(
+		group.as_("group"),
+		Sum(Case().when(posted_in_period, repayment.amount).else_(0)).as_("amount_recovered"),
+		Sum(Case().when(posted_in_period, repayment.principal_amount).else_(0)).as_("principal_recovered"),
+		Sum(Case().when(posted_in_period, repayment.interest_amount).else_(0)).as_("interest_earned"),
+		Sum(Case().when(posted_after, repayment.principal_amount).else_(0)).as_("principal_after"),
+	).groupby(group)
+	if scope is None and not filters.get("employee") and frappe.db.db_type == "mariadb":
+		# Read the repayments by posting date and look each loan up by its primary key. Left alone, the
+		# optimiser starts from the loans and fetches every repayment of every loan, which takes twice as
+		# long on a site with 500,000 repayments. For one employee's loans its own plan is the right one.
+		recoveries = recoveries.modifier("STRAIGHT_JOIN")
+	by_group = {row.group: row for row in recoveries.run(as_dict=True)}
 
 	precision, currency = precision_for(filters), currency_for(filters)
 	data = []
