@@ -130,14 +130,17 @@ def assess(application) -> dict:
 	application.interest_method = category.interest_method
 	terms = loan_terms(application)
 	posting_date = getdate(application.posting_date or nowdate())
-	rows = build_schedule(
-		terms.principal,
-		terms.annual_rate,
-		terms.months,
-		terms.method,
-		first_due_date(posting_date),
-		precision,
-	)
+	try:
+		rows = build_schedule(
+			terms.principal,
+			terms.annual_rate,
+			terms.months,
+			terms.method,
+			first_due_date(posting_date),
+			precision,
+		)
+	except LoanInputError as error:
+		frappe.throw(str(error), title=_("Check the Loan Terms"))
 	totals = schedule_totals(rows)
 	employee = frappe.db.get_value(
 		"Employee", application.employee, ["status", "date_of_joining", "relieving_date"], as_dict=True

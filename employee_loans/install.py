@@ -132,11 +132,15 @@ def notification_records() -> list[dict]:
 
 def ensure_notifications() -> None:
 	"""Plain (not standard) Notification records, so an admin can edit them; never overwritten."""
+	# Email needs an outgoing account; without one every notification would show its error to the
+	# user. The email records are then created disabled, for the admin to enable with email.
+	can_email = bool(frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1}))
 	for definition in notification_records():
 		if frappe.db.exists("Notification", definition["name"]):
 			continue
+		enabled = 1 if definition["channel"] != "Email" or can_email else 0
 		notification = frappe.get_doc(
-			{"doctype": "Notification", "enabled": 1, "message_type": "HTML", **definition}
+			{"doctype": "Notification", "enabled": enabled, "message_type": "HTML", **definition}
 		)
 		notification.insert(ignore_permissions=True)
 

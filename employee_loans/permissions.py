@@ -7,6 +7,7 @@ only take access away: `permission_query_conditions` filters lists and reports b
 
 import frappe
 from frappe import _
+from frappe.query_builder import Case
 
 from employee_loans.utils import is_hr
 
@@ -18,7 +19,16 @@ def employees_of_user(user: str | None = None) -> list[str]:
 	user = user or frappe.session.user
 	if not user or user == "Guest":
 		return []
-	return frappe.get_all("Employee", filters={"user_id": user}, pluck="name")
+	# An Active record first: someone rehired keeps their old, Left record linked to the same user.
+	employee = frappe.qb.DocType("Employee")
+	return (
+		frappe.qb.from_(employee)
+		.select(employee.name)
+		.where(employee.user_id == user)
+		.orderby(Case().when(employee.status == "Active", 0).else_(1))
+		.orderby(employee.creation, order=frappe.qb.desc)
+		.run(pluck=True)
+	)
 
 
 def own_records_condition(user: str | None = None, doctype: str | None = None) -> str:

@@ -291,7 +291,7 @@ class TestShortPayAndClosure(PayrollTestCase):
 		self.assertEqual(len(lines), 1)
 		self.assertEqual(money(lines[0].amount), FIRST_EMI)
 		self.assertEqual(money(preview.net_pay), NET_BEFORE_LOANS - FIRST_EMI)
-		self.assertEqual(frappe.db.count("Employee Loan Repayment"), 0)
+		self.assertEqual(frappe.db.count("Employee Loan Repayment", {"employee": self.applicant}), 0)
 
 	def test_each_instalment_is_taken_once_when_drafts_overlap_in_time(self):
 		loan_name = self.disbursed_loan()

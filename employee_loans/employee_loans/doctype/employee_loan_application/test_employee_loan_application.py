@@ -64,6 +64,9 @@ class TestEmployeeLoanApplication(LoanTestCase):
 		self.assert_refused("greater than zero", employee=self.applicant, category=self.personal, amount=0)
 		self.assert_refused("greater than zero", employee=self.applicant, category=self.personal, amount=-5)
 
+	def test_terms_too_small_for_the_currency_get_a_message(self):
+		self.assert_refused("too small", employee=self.applicant, category=self.personal, amount=0.05, months=48)
+
 	def test_tenure_out_of_bounds_is_blocked(self):
 		self.assert_refused(
 			"outside this category's bounds (6 to 60",
@@ -275,6 +278,9 @@ class TestEmployeeLoanApplication(LoanTestCase):
 				"no_smtp_authentication": 1,
 			}
 		).insert(ignore_permissions=True)
+		for name in frappe.get_all("Notification", filters={"name": ("like", "%(Email)")}, pluck="name"):
+			frappe.db.set_value("Notification", name, "enabled", 1)
+		frappe.cache.delete_value("notifications")
 		application = apply(self.applicant, self.personal, 10000, 6)
 		approve(application.name)
 		queued = frappe.get_all(
