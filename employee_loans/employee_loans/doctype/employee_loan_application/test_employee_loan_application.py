@@ -65,7 +65,9 @@ class TestEmployeeLoanApplication(LoanTestCase):
 		self.assert_refused("greater than zero", employee=self.applicant, category=self.personal, amount=-5)
 
 	def test_terms_too_small_for_the_currency_get_a_message(self):
-		self.assert_refused("too small", employee=self.applicant, category=self.personal, amount=0.05, months=48)
+		self.assert_refused(
+			"too small", employee=self.applicant, category=self.personal, amount=0.05, months=48
+		)
 
 	def test_tenure_out_of_bounds_is_blocked(self):
 		self.assert_refused(
