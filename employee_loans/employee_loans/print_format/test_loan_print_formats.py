@@ -1,3 +1,8 @@
+import functools
+import http.server
+import threading
+from contextlib import contextmanager
+
 import frappe
 from frappe.utils import formatdate
 
@@ -13,6 +18,30 @@ CERTIFICATE = "Loan Closure Certificate"
 
 def render(loan, print_format, as_pdf=False):
 	return frappe.get_print("Employee Loan", loan, print_format, as_pdf=as_pdf)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+	def log_message(self, *args):
+		pass
+
+
+@contextmanager
+def site_assets_served():
+	"""wkhtmltopdf fetches the print stylesheet from the site's URL. A test run has no web server, so
+	serve the bench's sites folder (its /assets) on a free local port and point the site's URL at it for
+	the duration; the PDF goes through the normal print path otherwise."""
+	handler = functools.partial(QuietHandler, directory=frappe.local.sites_path)
+	server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+	thread = threading.Thread(target=server.serve_forever, daemon=True)
+	thread.start()
+	previous = frappe.local.conf.get("host_name")
+	frappe.local.conf.host_name = f"http://127.0.0.1:{server.server_port}"
+	try:
+		yield
+	finally:
+		frappe.local.conf.host_name = previous
+		server.shutdown()
+		server.server_close()
 
 
 class TestLoanPrintFormats(ReportTestCase):
@@ -86,7 +115,8 @@ class TestLoanPrintFormats(ReportTestCase):
 
 	def test_both_render_to_pdf(self):
 		for loan, print_format in ((self.l1, STATEMENT), (self.l3, CERTIFICATE)):
-			pdf = render(loan, print_format, as_pdf=True)
+			with site_assets_served():
+				pdf = render(loan, print_format, as_pdf=True)
 			self.assertTrue(pdf.startswith(b"%PDF"), print_format)
 			self.assertGreater(len(pdf), 5000)
 
