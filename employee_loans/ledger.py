@@ -10,17 +10,16 @@ from decimal import Decimal
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Count, Min, Sum
 from frappe.utils import getdate, now_datetime
 
 from employee_loans.engine import (
 	LoanInputError,
 	Recovery,
 	ScheduleRow,
+	after_instalment_paid,
 	first_due_date,
 	replay,
 	summarise,
-	summary_from_totals,
 )
 from employee_loans.utils import currency_precision, get_settings, loan_terms, to_field, to_money
 
@@ -196,10 +195,13 @@ def store_summary(
 		frappe.get_doc("Employee Loan", loan_name).run_method("on_loan_closed")
 
 
-def refresh_after_full_instalment(loan_name: str, row_name: str, repayment, precision: int) -> None:
-	"""The common payroll case, an instalment recovered exactly as scheduled: mark its row paid and
-	derive the balances again from the loan's submitted repayments, without rewriting the schedule
-	(the replay would produce the same rows). The loan's row is locked by the slip's validation."""
+def settle_instalment(due, repayment, precision: int) -> None:
+	"""The common payroll case, an instalment recovered exactly as scheduled: mark its row Paid and
+	move the balances on by that instalment, without rewriting the schedule.
+
+	`due` is the loan's row as read by the slip's submit under the row lock (balances, the instalment,
+	the pending row after it). The result is what the replay of the submitted repayments gives (the
+	tests check both ways agree); cancelling the repayment replays the loan in full."""
 	schedule = frappe.qb.DocType(SCHEDULE_DOCTYPE)
 	(
 		frappe.qb.update(schedule)
@@ -209,66 +211,26 @@ def refresh_after_full_instalment(loan_name: str, row_name: str, repayment, prec
 		.set(schedule.paid_interest, repayment.interest_amount)
 		.set(schedule.salary_slip, repayment.salary_slip)
 		.set(schedule.repayment, repayment.name)
-		.where((schedule.name == row_name) & (schedule.status == "Pending"))
+		.where((schedule.name == due.row_name) & (schedule.status == "Pending"))
 		.run()
 	)
-	totals = loan_totals(loan_name)
 	try:
-		summary = summary_from_totals(
-			principal=to_money(totals.loan_amount, precision),
-			principal_repaid=to_money(totals.principal_repaid or 0, precision),
-			interest_paid=to_money(totals.interest_paid or 0, precision),
-			emis_paid=totals.emis_paid or 0,
-			total_emis=totals.total_emis or 0,
-			next_emi_date=totals.next_emi_date,
-			pending_interest=to_money(totals.pending_interest or 0, precision),
+		summary = after_instalment_paid(
+			principal=to_money(due.loan_amount, precision),
+			principal_repaid=to_money(due.principal_repaid or 0, precision),
+			interest_paid=to_money(due.interest_paid or 0, precision),
+			emis_paid=due.emis_paid or 0,
+			total_emis=due.total_emis or 0,
+			remaining_payable=to_money(due.remaining_payable or 0, precision),
+			paid_principal=to_money(repayment.principal_amount, precision),
+			paid_interest=to_money(repayment.interest_amount, precision),
+			next_emi_date=due.next_due_date,
 		)
 	except LoanInputError as error:
 		frappe.throw(
-			_("Loan {0}: {1}").format(loan_name, str(error)), LoanLedgerError, title=_("Loan Repayment")
+			_("Loan {0}: {1}").format(due.name, str(error)), LoanLedgerError, title=_("Loan Repayment")
 		)
-	store_summary(loan_name, totals.status, summary, totals.next_emi, repayment.name)
-
-
-def loan_totals(loan_name: str):
-	"""Everything the balances are derived from, in one round trip: the loan's principal and status,
-	the totals of its submitted repayments and the state of its schedule."""
-	loan = frappe.qb.DocType("Employee Loan")
-	repayment = frappe.qb.DocType("Employee Loan Repayment")
-	row = frappe.qb.DocType(SCHEDULE_DOCTYPE)
-	submitted = (repayment.employee_loan == loan_name) & (repayment.docstatus == 1)
-	own_rows = (row.parent == loan_name) & (row.parenttype == "Employee Loan")
-	pending = own_rows & (row.status == "Pending")
-	return (
-		frappe.qb.from_(loan)
-		.select(
-			loan.loan_amount,
-			loan.status,
-			frappe.qb.from_(repayment)
-			.select(Sum(repayment.principal_amount))
-			.where(submitted)
-			.as_("principal_repaid"),
-			frappe.qb.from_(repayment)
-			.select(Sum(repayment.interest_amount))
-			.where(submitted)
-			.as_("interest_paid"),
-			frappe.qb.from_(row)
-			.select(Count(row.name))
-			.where(own_rows & row.status.isin(["Paid", "Pre-closed"]))
-			.as_("emis_paid"),
-			frappe.qb.from_(row).select(Count(row.name)).where(own_rows).as_("total_emis"),
-			frappe.qb.from_(row).select(Min(row.due_date)).where(pending).as_("next_emi_date"),
-			frappe.qb.from_(row).select(Sum(row.interest_amount)).where(pending).as_("pending_interest"),
-			frappe.qb.from_(row)
-			.select(row.emi)
-			.where(pending)
-			.orderby(row.instalment_number)
-			.limit(1)
-			.as_("next_emi"),
-		)
-		.where(loan.name == loan_name)
-		.run(as_dict=True)[0]
-	)
+	store_summary(due.name, due.status, summary, due.next_emi, repayment.name)
 
 
 def closure_type(repayment_type: str, reason: str | None) -> str:

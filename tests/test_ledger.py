@@ -183,3 +183,30 @@ def test_random_payroll_history_replays_consistently(history, policy_mode, mode)
 			(r.principal for r in rows if r.pending), Decimal(0)
 		) == Decimal("120000")
 		assert all(row.closing_balance >= 0 for row in rows)
+
+
+def test_one_more_instalment_paid_equals_the_replay():
+	from employee_loans.engine import after_instalment_paid
+
+	recoveries: list[Recovery] = []
+	rows = replay(TERMS, START, recoveries)
+	summary = summarise(TERMS, rows, recoveries)
+	for _ in range(12):
+		due = instalment_due(rows, date(2099, 1, 1))
+		recoveries.append(pay_row(due))
+		rows = replay(TERMS, START, recoveries)
+		pending = [row for row in rows if row.pending]
+		moved_on = after_instalment_paid(
+			TERMS.principal,
+			summary.principal_repaid,
+			summary.interest_paid,
+			summary.emis_paid,
+			summary.total_emis,
+			summary.remaining_payable,
+			due.principal,
+			due.interest,
+			pending[0].due_date if pending else None,
+		)
+		summary = summarise(TERMS, rows, recoveries)
+		assert moved_on == summary
+	assert summary.closed

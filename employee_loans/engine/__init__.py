@@ -17,7 +17,16 @@ from .deduction import (
 )
 from .eligibility import BLOCK, WARN, ApplicationFacts, Finding, blocking, evaluate
 from .errors import LoanInputError
-from .ledger import LoanSummary, Recovery, ScheduleRow, instalment_due, replay, summarise, summary_from_totals
+from .ledger import (
+	LoanSummary,
+	Recovery,
+	ScheduleRow,
+	after_instalment_paid,
+	instalment_due,
+	replay,
+	summarise,
+	summary_from_totals,
+)
 from .money import format_money, parse_money, parse_months, parse_rate, round_money, to_decimal
 from .periods import add_months, first_due_date, months_between
 from .reamortise import KEEP_EMI, KEEP_END_DATE, LoanState, outstanding_principal, reamortise
@@ -59,6 +68,7 @@ __all__ = [
 	"ScheduleRow",
 	"ShortPayPolicy",
 	"add_months",
+	"after_instalment_paid",
 	"blocking",
 	"build_schedule",
 	"build_schedule_for_emi",

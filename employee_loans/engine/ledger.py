@@ -210,6 +210,33 @@ def summary_from_totals(
 	)
 
 
+def after_instalment_paid(
+	principal: Decimal,
+	principal_repaid: Decimal,
+	interest_paid: Decimal,
+	emis_paid: int,
+	total_emis: int,
+	remaining_payable: Decimal,
+	paid_principal: Decimal,
+	paid_interest: Decimal,
+	next_emi_date: date | None,
+) -> LoanSummary:
+	"""The balances after one more instalment paid exactly as scheduled, from the balances before it.
+
+	This is what `summarise` gives after replaying that repayment: the instalment's row turns Paid, the
+	rows after it are unchanged, so the interest still scheduled drops by the instalment's interest."""
+	pending_interest = remaining_payable - (principal - principal_repaid) - paid_interest
+	return summary_from_totals(
+		principal=principal,
+		principal_repaid=principal_repaid + paid_principal,
+		interest_paid=interest_paid + paid_interest,
+		emis_paid=emis_paid + 1,
+		total_emis=total_emis,
+		next_emi_date=next_emi_date,
+		pending_interest=pending_interest,
+	)
+
+
 def instalment_due(rows: Iterable[ScheduleRow], period_end: date) -> ScheduleRow | None:
 	"""The instalment a slip ending on `period_end` recovers: the oldest pending one already due."""
 	for row in rows:

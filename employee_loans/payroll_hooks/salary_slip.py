@@ -6,8 +6,7 @@ Query budget per slip (the app's share; see employee_loans/benchmarks/payroll.py
   while HRMS loads the structure, so HRMS itself computes the totals and year-to-date with the
   lines; on a later save that changes a line, one more for the component's year-to-date);
 - submission: the same loans query, taken with a row lock, then per loan line one insert of the
-  repayment, one update of the schedule row, one aggregate over the loan's repayments and one update
-  of the loan's balances.
+  repayment, one update of the schedule row and one update of the loan's balances.
 Nothing here throws during slip creation (a Payroll Entry would roll back its whole run); problems are
 raised as frappe.ValidationError on submit, before anything is written, naming employee and loan.
 """
@@ -22,7 +21,7 @@ from frappe.utils import flt, getdate, now_datetime
 
 from employee_loans.engine import Deduction, LoanDue, LoanInputError, decide_deductions
 from employee_loans.engine.deduction import DUE, NOTHING_DUE
-from employee_loans.ledger import lock_loan, rebuild, refresh_after_full_instalment
+from employee_loans.ledger import lock_loan, rebuild, settle_instalment
 from employee_loans.utils import currency_precision, short_pay_policy, to_field, to_money
 
 LOAN_FIELD = "employee_loan"
@@ -131,8 +130,29 @@ def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
 		.orderby(row.instalment_number)
 	)
 	if lock:
-		# Taken with the lock: a submitted slip of an overlapping period that already recovered this
-		# loan (two workers, or a second slip for the same period).
+		# Read with the lock, for posting without reading again: the balances, the row after the
+		# instalment due (the next EMI), and a submitted slip of an overlapping period that already
+		# recovered the loan (two workers, or a second slip for the same period).
+		after = frappe.qb.DocType("Employee Loan Schedule").as_("after")
+		query = (
+			query.left_join(after)
+			.on(
+				(after.parent == loan.name)
+				& (after.parenttype == "Employee Loan")
+				& (after.instalment_number == row.instalment_number + 1)
+			)
+			.select(
+				loan.status,
+				loan.loan_amount,
+				loan.principal_repaid,
+				loan.interest_paid,
+				loan.emis_paid,
+				loan.total_emis,
+				loan.remaining_payable,
+				after.due_date.as_("next_due_date"),
+				after.emi.as_("next_emi"),
+			)
+		)
 		repayment = frappe.qb.DocType("Employee Loan Repayment")
 		already = (
 			frappe.qb.from_(repayment)
@@ -396,6 +416,6 @@ def post_repayment(slip, loan_name: str, decision: Deduction, due, precision: in
 		and decision.interest == to_money(due.interest_amount, precision)
 	)
 	if paid_as_scheduled:
-		refresh_after_full_instalment(loan_name, due.row_name, repayment, precision)
+		settle_instalment(due, repayment, precision)
 	else:
 		rebuild(lock_loan(loan_name))

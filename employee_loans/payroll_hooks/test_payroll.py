@@ -53,6 +53,28 @@ class PayrollTestCase(LoanTestCase):
 			slip.total_in_words,
 		)
 
+	def assert_same_as_replay(self, loan_name):
+		"""What payroll stored equals the full replay of the loan's submitted repayments."""
+		from employee_loans.ledger import lock_loan, rebuild
+
+		fields = (
+			"outstanding_balance", "principal_repaid", "interest_paid", "amount_repaid", "emis_paid",
+			"total_emis", "next_emi_date", "remaining_payable", "emi", "status", "closure_type",
+		)  # fmt: skip
+		row_fields = ("instalment_number", "due_date", "emi", "interest_amount", "principal_amount", "status",
+			"paid_amount", "paid_principal", "paid_interest", "salary_slip", "repayment")  # fmt: skip
+
+		def state():
+			loan = frappe.get_doc(LOAN, loan_name)
+			return (
+				{field: loan.get(field) for field in fields},
+				[{field: row.get(field) for field in row_fields} for row in loan.schedule],
+			)
+
+		stored = state()
+		rebuild(lock_loan(loan_name))
+		self.assertEqual(state(), stored)
+
 	def assert_loan_matches(self, loan_name, principal_paid: Decimal, amount: Decimal):
 		loan = frappe.get_doc(LOAN, loan_name)
 		self.assertEqual(money(loan.outstanding_balance), amount - principal_paid)
@@ -84,6 +106,7 @@ class TestPayrollCycle(PayrollTestCase):
 			)
 			loan = self.assert_loan_matches(loan_name, principal_paid, Decimal("120000"))
 			self.assertEqual(money(loan.outstanding_balance), instalment.closing_balance)
+			self.assert_same_as_replay(loan_name)
 		loan = frappe.get_doc(LOAN, loan_name)
 		self.assertEqual(loan.status, "Closed")
 		self.assertEqual(loan.closure_type, "Repaid")
@@ -108,6 +131,8 @@ class TestPayrollCycle(PayrollTestCase):
 		slip.submit()
 		self.assert_loan_matches(reducing, Decimal("7712.13"), Decimal("200000"))
 		self.assert_loan_matches(free, Decimal("1000"), Decimal("12000"))
+		self.assert_same_as_replay(reducing)
+		self.assert_same_as_replay(free)
 		interest = frappe.db.get_value("Employee Loan Repayment", {"employee_loan": free}, "interest_amount")
 		self.assertEqual(interest, 0)
 
