@@ -31,6 +31,7 @@ from employee_loans.employee_loans.report.common import (
 	precision_for,
 	restrict_to_scope,
 )
+from employee_loans.utils import to_field, to_money
 
 BY_CATEGORY, BY_STATUS = "Category", "Status"
 STATUSES = ("Approved", "Disbursed", "Closed")
@@ -177,7 +178,10 @@ def get_data(filters, scope, group_by) -> list[dict]:
 				principal_recovered=money(posted.principal_recovered, precision),
 				interest_earned=money(posted.interest_earned, precision),
 				# stored balance today plus what was repaid after To Date: the balance at To Date
-				outstanding=money((row.outstanding_now or 0) + (posted.principal_after or 0), precision),
+				outstanding=to_field(
+					to_money(row.outstanding_now or 0, precision)
+					+ to_money(posted.principal_after or 0, precision)
+				),
 				currency=currency,
 			)
 		)
