@@ -12,6 +12,7 @@ from employee_loans.engine import (
 	WARN,
 	ApplicationFacts,
 	LoanInputError,
+	add_up,
 	blocking,
 	build_schedule,
 	evaluate,
@@ -49,7 +50,7 @@ def net_monthly_salary(employee: str, precision: int) -> tuple[Decimal | None, s
 			)
 			.run()
 		)
-		net = to_money(latest[0].net_pay, precision) + to_money(loan_lines[0][0] or 0, precision)
+		net = add_up([to_money(latest[0].net_pay, precision), to_money(loan_lines[0][0] or 0, precision)])
 		return net, _("Salary Slip {0}").format(latest[0].name)
 
 	assignment = frappe.qb.DocType("Salary Structure Assignment")
@@ -147,7 +148,7 @@ def assess(application) -> dict:
 	)
 	loans = existing_loans(application.employee, exclude_loan=application.get("employee_loan"))
 	net_salary, salary_source = net_monthly_salary(application.employee, precision)
-	existing_emis = sum((to_money(loan.emi or 0, precision) for loan in loans), Decimal(0))
+	existing_emis = add_up(to_money(loan.emi or 0, precision) for loan in loans)
 	facts = ApplicationFacts(
 		amount=terms.principal,
 		months=terms.months,

@@ -101,3 +101,14 @@ def test_quantum_and_format():
 	assert quantum(0) == Decimal(1)
 	assert quantum(3) == Decimal("0.001")
 	assert format_money(Decimal("9045.456"), 2) == "9,045.46"
+
+
+def test_add_up_and_replace_in_total_are_exact():
+	from employee_loans.engine import add_up, replace_in_total
+
+	assert add_up(["0.10", "0.20", Decimal("0.30")]) == Decimal("0.60")
+	assert add_up([]) == 0
+	# a year-to-date total of 1,78,922.78 whose 89,561.39 becomes 79,122.78
+	assert replace_in_total("178922.78", ["89561.39"], ["79122.78"]) == Decimal("168484.17")
+	with pytest.raises(LoanInputError, match="float"):
+		add_up([0.1])

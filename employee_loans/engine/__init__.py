@@ -27,7 +27,16 @@ from .ledger import (
 	summarise,
 	summary_from_totals,
 )
-from .money import format_money, parse_money, parse_months, parse_rate, round_money, to_decimal
+from .money import (
+	add_up,
+	format_money,
+	parse_money,
+	parse_months,
+	parse_rate,
+	replace_in_total,
+	round_money,
+	to_decimal,
+)
 from .periods import add_months, first_due_date, months_between
 from .reamortise import KEEP_EMI, KEEP_END_DATE, LoanState, outstanding_principal, reamortise
 from .schedule import (
@@ -68,6 +77,7 @@ __all__ = [
 	"ScheduleRow",
 	"ShortPayPolicy",
 	"add_months",
+	"add_up",
 	"after_instalment_paid",
 	"blocking",
 	"build_schedule",
@@ -85,6 +95,7 @@ __all__ = [
 	"parse_months",
 	"parse_rate",
 	"reamortise",
+	"replace_in_total",
 	"replay",
 	"round_money",
 	"schedule_totals",

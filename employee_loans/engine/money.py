@@ -119,6 +119,16 @@ def parse_months(value, name: str = "number of months") -> int:
 	return months
 
 
+def add_up(amounts) -> Decimal:
+	"""The exact sum of money figures given as str, int or Decimal."""
+	return sum((to_decimal(amount, "amount") for amount in amounts), Decimal(0))
+
+
+def replace_in_total(total, removed, added) -> Decimal:
+	"""A running total (a year-to-date figure) with one part taken out and another put in."""
+	return to_decimal(total, "total") - add_up(removed) + add_up(added)
+
+
 def monthly_rate(annual_rate: Decimal) -> Decimal:
 	"""r = annual rate / 12 / 100, kept at working precision (never rounded to money)."""
 	with localcontext() as ctx:

@@ -19,7 +19,14 @@ from frappe import _
 from frappe.query_builder.functions import Sum
 from frappe.utils import flt, getdate, now_datetime
 
-from employee_loans.engine import Deduction, LoanDue, LoanInputError, decide_deductions
+from employee_loans.engine import (
+	Deduction,
+	LoanDue,
+	LoanInputError,
+	add_up,
+	decide_deductions,
+	replace_in_total,
+)
 from employee_loans.engine.deduction import DUE, NOTHING_DUE
 from employee_loans.ledger import lock_loan, rebuild, settle_instalment
 from employee_loans.utils import currency_precision, short_pay_policy, to_field, to_money
@@ -237,9 +244,11 @@ def refresh_loan_lines(slip, lock: bool, adjust_year_to_date: bool) -> None:
 			slip.flags.employee_loan_plan = OrderedDict()
 			return
 		precision = currency_precision(slip.company)
-		net_before = to_money(slip.net_pay or 0, precision) + sum(
-			(to_money(row.amount, precision) for row in existing if not row.do_not_include_in_total),
-			Decimal(0),
+		# net pay as it would be without this app's lines: they are counted in it already
+		net_before = replace_in_total(
+			to_money(slip.net_pay or 0, precision),
+			[],
+			[to_money(row.amount, precision) for row in existing if not row.do_not_include_in_total],
 		)
 		plan = plan_deductions(slip, loans, net_before, precision)
 	except frappe.ValidationError as error:
@@ -323,14 +332,19 @@ def _check_unchanged(slip, existing, wanted: dict) -> None:
 def _recompute_totals(slip, removed, added, adjust_year_to_date: bool) -> None:
 	"""Totals, net pay, rounding, words and year/month-to-date exactly as HRMS computes them, without
 	re-running its queries: HRMS already added the previous slips' sums to this slip's figures."""
-	old_net = flt(slip.net_pay)
+	precision = currency_precision(slip.company)
+
+	def money(value) -> Decimal:
+		return to_money(value or 0, precision)
+
+	old_net = money(slip.net_pay)
 	slip.set_precision_for_component_amounts()
 	slip.set_net_pay()
 	if not adjust_year_to_date:
 		return
-	change = flt(slip.net_pay) - old_net
-	slip.year_to_date = flt(slip.year_to_date) + change
-	slip.month_to_date = flt(slip.month_to_date) + change
+	new_net = money(slip.net_pay)
+	slip.year_to_date = to_field(replace_in_total(money(slip.year_to_date), [old_net], [new_net]))
+	slip.month_to_date = to_field(replace_in_total(money(slip.month_to_date), [old_net], [new_net]))
 	if not added:
 		return
 	kept = {(row.get(LOAN_FIELD), row.salary_component): row for row in removed}
@@ -341,9 +355,10 @@ def _recompute_totals(slip, removed, added, adjust_year_to_date: bool) -> None:
 	for row in added:
 		old = kept.get((row.get(LOAN_FIELD), row.salary_component))
 		if old is not None:
-			row.year_to_date = flt(old.year_to_date) - flt(old.amount) + flt(row.amount)
+			year_to_date = replace_in_total(money(old.year_to_date), [money(old.amount)], [money(row.amount)])
 		else:
-			row.year_to_date = previous.get(row.salary_component, 0.0) + flt(row.amount)
+			year_to_date = add_up([money(previous.get(row.salary_component)), money(row.amount)])
+		row.year_to_date = to_field(year_to_date)
 
 
 def _previous_component_totals(slip, components: set) -> dict:
@@ -368,7 +383,7 @@ def _previous_component_totals(slip, components: set) -> dict:
 		.groupby(detail.salary_component)
 		.run()
 	)
-	return {component: flt(total) for component, total in rows}
+	return dict(rows)
 
 
 # -- posting ---------------------------------------------------------------------------------------
@@ -395,6 +410,7 @@ def post_repayment(slip, loan_name: str, decision: Deduction, due, precision: in
 			"principal_amount": to_field(decision.principal),
 			"interest_amount": to_field(decision.interest),
 			"scheduled_amount": to_field(decision.wanted),
+			"shortfall": to_field(decision.shortfall),
 			"salary_slip": slip.name,
 			"payroll_start_date": slip.start_date,
 			"payroll_end_date": slip.end_date,

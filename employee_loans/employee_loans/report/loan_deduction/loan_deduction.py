@@ -7,7 +7,6 @@ of the same period: the two must agree to the smallest currency unit."""
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import formatdate, get_first_day, get_last_day, getdate, nowdate
 
@@ -26,6 +25,8 @@ from employee_loans.employee_loans.report.common import (
 	precision_for,
 	restrict_to_scope,
 )
+from employee_loans.engine import add_up, replace_in_total
+from employee_loans.utils import to_field, to_money
 
 SALARY_SLIP = "Salary Slip"
 DUE = "Due"
@@ -115,14 +116,6 @@ def base_query(filters, scope):
 	return restrict_to_scope(query, repayment.employee, scope), repayment, loan
 
 
-def shortfall(repayment):
-	return (
-		Case()
-		.when(repayment.scheduled_amount > repayment.amount, repayment.scheduled_amount - repayment.amount)
-		.else_(0)
-	)
-
-
 def get_data(filters, scope) -> list[dict]:
 	query, repayment, loan = base_query(filters, scope)
 	company = frappe.qb.DocType("Company")
@@ -141,7 +134,7 @@ def get_data(filters, scope) -> list[dict]:
 			repayment.instalment_number,
 			repayment.scheduled_amount,
 			repayment.amount,
-			shortfall(repayment).as_("shortfall"),
+			repayment.shortfall,
 			repayment.principal_amount,
 			repayment.interest_amount,
 			repayment.reason,
@@ -172,7 +165,7 @@ def get_period_totals(filters, scope) -> list[dict]:
 			Count(repayment.name).as_("deductions"),
 			Sum(repayment.scheduled_amount).as_("scheduled"),
 			Sum(repayment.amount).as_("deducted"),
-			Sum(shortfall(repayment)).as_("shortfall"),
+			Sum(repayment.shortfall).as_("shortfall"),
 			Sum(repayment.principal_amount).as_("principal"),
 			Sum(repayment.interest_amount).as_("interest"),
 		)
@@ -244,11 +237,13 @@ def get_summary(periods: list[dict], slip_total, filters) -> list[dict]:
 	precision, currency = precision_for(filters), currency_for(filters)
 
 	def total(field):
-		return money(sum((row[field] or 0) for row in periods), precision)
+		return to_field(add_up(to_money(row[field] or 0, precision) for row in periods))
 
 	deducted = total("deducted")
 	on_slips = money(slip_total, precision)
-	difference = money(deducted - on_slips, precision)
+	difference = to_field(
+		replace_in_total(to_money(deducted, precision), [to_money(on_slips, precision)], [])
+	)
 	return [
 		card(sum(row.deductions for row in periods), _("Deductions"), "Int"),
 		card(total("scheduled"), _("EMIs Due"), currency=currency),
