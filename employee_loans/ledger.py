@@ -145,14 +145,16 @@ def _write_rows(loan, rows: list[ScheduleRow]) -> None:
 def _write_summary(loan, summary, rows: list[ScheduleRow], recoveries: list[Recovery]) -> None:
 	pending = [row for row in rows if row.pending]
 	last = recoveries[-1].repayment if recoveries else None
-	store_summary(loan.name, loan.status, summary, pending[0].emi if pending else None, last, loan)
+	store_summary(loan.name, loan.status, summary, pending[0].emi if pending else None, last, replayed=True)
 
 
 def store_summary(
-	loan_name: str, status: str, summary, next_emi, last_repayment: str | None, loan=None
+	loan_name: str, status: str, summary, next_emi, last_repayment: str | None, replayed: bool
 ) -> None:
 	"""Write the derived balances and move the status: Disbursed -> Closed when nothing is
-	outstanding, Closed -> Disbursed when a cancelled repayment leaves something outstanding again."""
+	outstanding, Closed -> Disbursed when a cancelled repayment leaves something outstanding again.
+	`replayed`: the figures come from a full replay (any kind of repayment), not from one instalment
+	paid as scheduled."""
 	values = {
 		"outstanding_balance": to_field(summary.outstanding),
 		"principal_repaid": to_field(summary.principal_repaid),
@@ -165,20 +167,18 @@ def store_summary(
 	}
 	if next_emi is not None:
 		values["emi"] = to_field(next_emi)
-	last = (
-		frappe.db.get_value(
+	last = None
+	if last_repayment and (replayed or summary.closed):
+		last = frappe.db.get_value(
 			"Employee Loan Repayment",
 			last_repayment,
 			["posting_date", "repayment_type", "reason"],
 			as_dict=True,
 		)
-		if last_repayment and (summary.closed or status == "Closed" or loan is not None)
-		else None
-	)
-	# What an employee's last slip could not recover stays on the loan for the exit settlement.
-	exit_left = summary.outstanding if last and last.reason == "Final Settlement" else 0
-	if loan is not None or exit_left:
-		values["unrecovered_at_exit"] = to_field(exit_left) if exit_left else 0
+	if replayed:
+		# What an employee's last slip could not recover stays on the loan for the exit settlement.
+		final = last and last.reason == "Final Settlement"
+		values["unrecovered_at_exit"] = to_field(summary.outstanding) if final else 0
 	closing = summary.closed and status == "Disbursed"
 	if closing:
 		values.update(
@@ -230,7 +230,7 @@ def settle_instalment(due, repayment, precision: int) -> None:
 		frappe.throw(
 			_("Loan {0}: {1}").format(due.name, str(error)), LoanLedgerError, title=_("Loan Repayment")
 		)
-	store_summary(due.name, due.status, summary, due.next_emi, repayment.name)
+	store_summary(due.name, due.status, summary, due.next_emi, repayment.name, replayed=False)
 
 
 def closure_type(repayment_type: str, reason: str | None) -> str:
