@@ -16,19 +16,23 @@ from employee_loans.engine import (
 	ShortPayPolicy,
 	build_schedule,
 	decide_deduction,
-	instalment_due,
 	replay,
 	summarise,
 )
-from employee_loans.engine.deduction import DEDUCT_AVAILABLE, SKIP
+from employee_loans.engine.deduction import DEDUCT_AVAILABLE, DUE, PARTIAL, SKIP
 from employee_loans.engine.ledger import PAID, PARTLY_PAID, PENDING, PRE_CLOSED, SKIPPED
+from employee_loans.engine.money import monthly_rate, round_money
 
 START = date(2027, 1, 1)
 TERMS = LoanTerms.parse("120000", "10", 12, REDUCING, 2)
 
 
 def pay_row(row, name=None):
-	return Recovery(row.emi, row.principal, row.interest, row.number, repayment=name)
+	return Recovery(row.emi, row.principal, row.interest, row.number, reason=DUE, repayment=name)
+
+
+def next_pending(rows):
+	return next(row for row in rows if row.pending)
 
 
 def test_no_repayments_is_the_original_schedule():
@@ -44,7 +48,7 @@ def test_full_cycle_closes_with_the_exact_total():
 	rows = replay(TERMS, START, [])
 	recoveries = []
 	for _ in range(12):
-		due = instalment_due(rows, date(2030, 1, 1))
+		due = next_pending(rows)
 		recoveries.append(pay_row(due, f"R{due.number}"))
 		rows = replay(TERMS, START, recoveries)
 	assert all(row.status == PAID for row in rows)
@@ -58,15 +62,66 @@ def test_full_cycle_closes_with_the_exact_total():
 
 
 def test_cancelling_a_repayment_restores_the_schedule_exactly():
-	base = replay(TERMS, START, [])
-	first = pay_row(base[0], "R1")
-	after_first = replay(TERMS, START, [first])
-	skip = Recovery(Decimal(0), Decimal(0), Decimal(0), 2, repayment="R2")
+	original = build_schedule("120000", "10", 12, REDUCING, START)
+	first = pay_row(original[0], "R1")
+	skip = Recovery(Decimal(0), Decimal(0), Decimal(0), 2, reason="Skipped - Short Net Pay", repayment="R2")
 	after_skip = replay(TERMS, START, [first, skip])
 	assert after_skip[1].status == SKIPPED
-	assert after_skip[2].emi != after_first[2].emi  # re-amortised
-	# cancel the skip: exactly the rows before it
-	assert replay(TERMS, START, [first]) == after_first
+	# the 1,10,450.09 still owed is re-amortised over the ten rows left (the annuity formula, as
+	# numpy-financial's pmt gives it: 11,557.5395)
+	assert original[0].closing_balance == Decimal("110450.09")
+	assert (original[2].emi, after_skip[2].emi) == (Decimal("10549.91"), Decimal("11557.54"))
+	# cancelling the skip gives back the original plan from instalment 2, row for row
+	after_cancel = replay(TERMS, START, [first])
+	assert after_cancel[0].status == PAID and after_cancel[0].paid_amount == original[0].emi
+	assert [
+		(
+			row.number,
+			row.due_date,
+			row.opening_balance,
+			row.emi,
+			row.interest,
+			row.principal,
+			row.closing_balance,
+		)
+		for row in after_cancel[1:]
+	] == [
+		(
+			row.number,
+			row.due_date,
+			row.opening_balance,
+			row.emi,
+			row.interest,
+			row.principal,
+			row.closing_balance,
+		)
+		for row in original[1:]
+	]
+	assert all(row.pending for row in after_cancel[1:])
+
+
+def test_a_row_paid_as_scheduled_stays_paid_after_earlier_history_changes():
+	"""A prepayment re-lays the schedule, the next slip deducts the new instalment in full, then the
+	prepayment is cancelled: the row still reads Paid with what was deducted, and the rest of the
+	schedule absorbs the difference."""
+	prepayment = Recovery(Decimal("1000"), Decimal("1000"), Decimal(0), repayment="M1")
+	relaid = replay(TERMS, START, [prepayment])
+	deducted = pay_row(relaid[0], "S1")
+	rows = replay(TERMS, START, [deducted])  # the prepayment cancelled
+	first = rows[0]
+	assert first.status == PAID
+	assert (first.emi, first.principal, first.interest) == (
+		deducted.amount,
+		deducted.principal,
+		deducted.interest,
+	)
+	assert first.closing_balance == Decimal("120000") - deducted.principal
+	pending = [row for row in rows if row.pending]
+	assert len(pending) == 11 and pending[-1].closing_balance == 0
+	assert sum(row.principal for row in pending) == first.closing_balance
+	# partly paid only when the deduction itself was short
+	short = Recovery(Decimal("500"), Decimal("0"), Decimal("500"), 1, reason=PARTIAL, repayment="S1")
+	assert replay(TERMS, START, [short])[0].status == PARTLY_PAID
 
 
 def test_skip_spreads_the_instalment_over_the_rest_not_the_next_month():
@@ -115,7 +170,7 @@ def test_pre_closure_closes_and_clears_the_rest():
 	base = replay(TERMS, START, [])
 	first = pay_row(base[0])
 	outstanding = base[0].closing_balance
-	close = Recovery(outstanding + base[1].interest, outstanding, base[1].interest, 2, closes=True)
+	close = Recovery(outstanding + base[1].interest, outstanding, base[1].interest, 2, reason="Pre-closure")
 	rows = replay(TERMS, START, [first, close])
 	assert [row.status for row in rows] == [PAID, PRE_CLOSED]
 	summary = summarise(TERMS, rows, [first, close])
@@ -138,14 +193,6 @@ def test_inconsistent_split_is_refused():
 		replay(TERMS, START, [Recovery(Decimal("100"), Decimal("50"), Decimal("40"), 1)])
 
 
-def test_instalment_due_takes_the_oldest_pending_only():
-	rows = replay(TERMS, START, [])
-	assert instalment_due(rows, date(2026, 12, 31)) is None
-	assert instalment_due(rows, date(2027, 1, 31)).number == 1
-	# a month without a slip: the next slip takes instalment 1, not 1 and 2
-	assert instalment_due(rows, date(2027, 2, 28)).number == 1
-
-
 @given(
 	st.lists(st.sampled_from(["full", "short", "none", "prepay"]), min_size=1, max_size=40),
 	st.sampled_from([SKIP, DEDUCT_AVAILABLE]),
@@ -159,9 +206,9 @@ def test_random_payroll_history_replays_consistently(history, policy_mode, mode)
 	recoveries: list[Recovery] = []
 	rows = replay(TERMS, START, recoveries, mode)
 	for event in history:
-		due = instalment_due(rows, date(2099, 1, 1))
-		if due is None:
+		if not any(row.pending for row in rows):
 			break
+		due = next_pending(rows)
 		summary = summarise(TERMS, rows, recoveries)
 		if event == "prepay":
 			part = (summary.outstanding / 4).quantize(Decimal("0.01"))
@@ -173,16 +220,41 @@ def test_random_payroll_history_replays_consistently(history, policy_mode, mode)
 			loan_due = LoanDue("L", summary.outstanding, due.emi, due.interest, due.principal)
 			decision = decide_deduction(loan_due, net.quantize(Decimal("0.01")), policy)
 			assert decision.amount <= due.emi
-			recovery = Recovery(decision.amount, decision.principal, decision.interest, due.number)
-		before = rows
+			recovery = Recovery(
+				decision.amount, decision.principal, decision.interest, due.number, reason=decision.reason
+			)
 		recoveries.append(recovery)
 		rows = replay(TERMS, START, recoveries, mode)
-		assert replay(TERMS, START, recoveries[:-1], mode) == before
-		summary = summarise(TERMS, rows, recoveries)
-		assert summary.principal_repaid + sum(
-			(r.principal for r in rows if r.pending), Decimal(0)
-		) == Decimal("120000")
-		assert all(row.closing_balance >= 0 for row in rows)
+		_check_against_the_repayments(rows, recoveries)
+
+
+def _check_against_the_repayments(rows, recoveries):
+	"""Figures computed here from the repayments and the terms, not by replay: the settled rows are
+	the payroll recoveries in order; the balance runs down by exactly what was repaid; every pending
+	row charges the monthly rate on its opening balance and the last one ends at 0."""
+	payroll = [r for r in recoveries if r.instalment is not None]
+	settled = [row for row in rows if not row.pending]
+	assert [(row.number, row.paid_amount, row.paid_principal) for row in settled] == [
+		(r.instalment, r.amount, r.principal) for r in payroll
+	]
+	outstanding = Decimal("120000") - sum((r.principal for r in recoveries), Decimal(0))
+	pending = [row for row in rows if row.pending]
+	if settled and pending:
+		assert settled[-1].closing_balance >= pending[0].opening_balance
+	if not pending:
+		assert outstanding == 0
+		return
+	assert pending[0].opening_balance == outstanding
+	assert sum((row.principal for row in pending), Decimal(0)) == outstanding
+	balance = outstanding
+	for row in pending:
+		assert row.opening_balance == balance
+		assert row.interest == round_money(balance * monthly_rate(TERMS.annual_rate), 2)
+		assert row.emi == row.principal + row.interest
+		balance -= row.principal
+		assert row.closing_balance == balance >= 0
+	assert balance == 0
+	assert [row.number for row in rows] == list(range(1, len(rows) + 1))
 
 
 def test_one_more_instalment_paid_equals_the_replay():
@@ -192,7 +264,7 @@ def test_one_more_instalment_paid_equals_the_replay():
 	rows = replay(TERMS, START, recoveries)
 	summary = summarise(TERMS, rows, recoveries)
 	for _ in range(12):
-		due = instalment_due(rows, date(2099, 1, 1))
+		due = next_pending(rows)
 		recoveries.append(pay_row(due))
 		rows = replay(TERMS, START, recoveries)
 		pending = [row for row in rows if row.pending]

@@ -11,8 +11,8 @@ from employee_loans.engine import (
 	INTEREST_FREE,
 	REDUCING,
 	LoanInputError,
+	LoanTerms,
 	build_schedule,
-	calculate_emi,
 	round_money,
 	schedule_totals,
 )
@@ -114,9 +114,9 @@ def test_single_month_loan():
 	assert rows[0].emi == Decimal("5050.00")
 
 
-def test_calculate_emi_matches_schedule_first_row():
+def test_terms_emi_matches_schedule_first_row():
 	assert (
-		calculate_emi("300000", "7", 36, REDUCING, 2)
+		LoanTerms.parse("300000", "7", 36, REDUCING, 2).emi()
 		== build_schedule("300000", "7", 36, REDUCING, START)[0].emi
 	)
 
@@ -139,7 +139,7 @@ def reducing_terms(draw):
 @given(reducing_terms())
 def test_reducing_emi_agrees_with_numpy_financial_pmt(terms):
 	amount, rate, months, precision = terms
-	emi = calculate_emi(amount, rate, months, REDUCING, precision)
+	emi = LoanTerms.parse(amount, rate, months, REDUCING, precision).emi()
 	oracle = -npf.pmt(float(rate) / 1200, months, float(amount))
 	assert abs(float(emi) - oracle) <= float(quantum(precision)) + 1e-9 * oracle
 
@@ -186,7 +186,7 @@ def test_reducing_schedule_invariants(terms):
 	assert len(rows) == months
 	# every row but the last pays the EMI
 	emi = rows[0].emi
-	assert emi == calculate_emi(amount, rate, months, REDUCING, precision)
+	assert emi == LoanTerms.parse(amount, rate, months, REDUCING, precision).emi()
 	assert all(row.emi == emi for row in rows[:-1])
 
 

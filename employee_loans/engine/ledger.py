@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from .deduction import DUE, FINAL_SETTLEMENT, PRE_CLOSURE
 from .errors import LoanInputError
 from .money import parse_money
 from .periods import add_months
@@ -28,15 +29,22 @@ ROW_STATUSES = (PENDING, PAID, PARTLY_PAID, SKIPPED, PRE_CLOSED)
 @dataclass(frozen=True)
 class Recovery:
 	"""One submitted repayment. `instalment` is the number of the instalment a payroll recovery
-	settles; None for a manual payment (a prepayment of principal)."""
+	settles; None for a manual payment (a prepayment of principal). `reason` is the deduction's
+	reason as decided when it was made (Due, Partial, Skipped, Pre-closure, Final Settlement): the
+	row's state says what happened then, not what a later replay would have planned."""
 
 	amount: Decimal
 	principal: Decimal
 	interest: Decimal
 	instalment: int | None = None
-	closes: bool = False  # a pre-closure or final settlement: the whole balance was asked for
+	reason: str | None = None
 	repayment: str | None = None
 	salary_slip: str | None = None
+
+	@property
+	def closes(self) -> bool:
+		"""A pre-closure or final settlement: the whole balance was asked for."""
+		return self.reason in (PRE_CLOSURE, FINAL_SETTLEMENT)
 
 
 @dataclass(frozen=True)
@@ -140,15 +148,12 @@ def replay(
 				f"pending instalment is {expected}. Cancel the later repayments first."
 			)
 		row = pending.pop(0)
-		full = principal == row.principal and interest == row.interest
-		if recovery.closes and outstanding == 0:
-			status = PRE_CLOSED
-		elif full:
-			status = PAID
-		elif amount == 0:
-			status = SKIPPED
-		else:
-			status = PARTLY_PAID
+		as_planned = principal == row.principal and interest == row.interest
+		status = _settled_status(recovery, as_planned, outstanding)
+		if status == PAID:
+			# Paid in full as scheduled when it was deducted: the row shows that instalment, even if a
+			# later change to earlier history (a cancelled prepayment) would plan it differently now.
+			row = replace(row, emi=amount, principal=principal, interest=interest)
 		settled.append(
 			replace(
 				row,
@@ -163,9 +168,18 @@ def replay(
 		)
 		if outstanding == 0:
 			pending = []
-		elif not full:
+		elif not as_planned:
 			pending = reschedule(add_months(row.due_date, 1), row.number + 1)
 	return settled + pending
+
+
+def _settled_status(recovery: Recovery, as_planned: bool, outstanding: Decimal) -> str:
+	if recovery.closes and outstanding == 0:
+		return PRE_CLOSED
+	if recovery.amount == 0:
+		return SKIPPED
+	paid_in_full = recovery.reason == DUE if recovery.reason else as_planned
+	return PAID if paid_in_full else PARTLY_PAID
 
 
 def summarise(terms: LoanTerms, rows: list[ScheduleRow], recoveries: Iterable[Recovery]) -> LoanSummary:
@@ -235,11 +249,3 @@ def after_instalment_paid(
 		next_emi_date=next_emi_date,
 		pending_interest=pending_interest,
 	)
-
-
-def instalment_due(rows: Iterable[ScheduleRow], period_end: date) -> ScheduleRow | None:
-	"""The instalment a slip ending on `period_end` recovers: the oldest pending one already due."""
-	for row in rows:
-		if row.pending:
-			return row if row.due_date <= period_end else None
-	return None

@@ -93,12 +93,6 @@ def flat_total_interest(principal: Decimal, annual_rate: Decimal, months: int, p
 		return round_money(principal * annual_rate * months / Decimal(1200), precision)
 
 
-def calculate_emi(amount, annual_rate, months, method: str = REDUCING, precision: int = 2) -> Decimal:
-	"""The monthly instalment for the given terms (what the desk and the portal preview)."""
-	terms = LoanTerms.parse(amount, annual_rate, months, method, precision)
-	return terms.emi()
-
-
 @dataclass(frozen=True)
 class LoanTerms:
 	principal: Decimal

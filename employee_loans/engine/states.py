@@ -1,0 +1,76 @@
+"""The names of statuses, repayment types and reasons, shared by the engine and the app.
+
+They are stored in the database and shown (translated) to users; the glue, the reports and the
+controllers refer to these constants, never to the strings themselves.
+"""
+
+from .deduction import DUE, FINAL_SETTLEMENT, NOTHING_DUE, PARTIAL, PRE_CLOSURE, REASONS, SKIPPED
+from .ledger import PAID, PARTLY_PAID, PENDING, PRE_CLOSED, ROW_STATUSES
+from .ledger import SKIPPED as ROW_SKIPPED
+
+# Employee Loan.status
+LOAN_APPROVED = "Approved"
+LOAN_DISBURSED = "Disbursed"
+LOAN_CLOSED = "Closed"
+LOAN_CANCELLED = "Cancelled"
+LOAN_STATUSES = (LOAN_APPROVED, LOAN_DISBURSED, LOAN_CLOSED, LOAN_CANCELLED)
+OPEN_LOAN_STATUSES = (LOAN_APPROVED, LOAN_DISBURSED)
+
+# Employee Loan.closure_type
+CLOSED_REPAID = "Repaid"
+CLOSED_PRECLOSED_MANUALLY = "Pre-closed (Settled Manually)"
+CLOSED_PRECLOSED_IN_PAYROLL = "Pre-closed (Payroll)"
+
+# Employee Loan Repayment.repayment_type
+FROM_SALARY_SLIP = "Salary Slip"
+MANUAL = "Manual"
+PRE_CLOSURE_PAYMENT = "Pre-closure"
+DESK_REPAYMENT_TYPES = (MANUAL, PRE_CLOSURE_PAYMENT)
+
+# Employee Loan Repayment.reason: the deduction reasons, plus a manual payment
+REASON_MANUAL = "Manual"
+REPAYMENT_REASONS = (*REASONS, REASON_MANUAL)
+# reasons for which the whole outstanding balance was asked for
+CLOSING_REASONS = (PRE_CLOSURE, FINAL_SETTLEMENT)
+
+
+def closure_type(repayment_type: str, reason: str | None) -> str:
+	"""How a loan closed, from the repayment that brought its balance to 0."""
+	if repayment_type == PRE_CLOSURE_PAYMENT:
+		return CLOSED_PRECLOSED_MANUALLY
+	if reason == PRE_CLOSURE:
+		return CLOSED_PRECLOSED_IN_PAYROLL
+	return CLOSED_REPAID
+
+
+__all__ = [
+	"CLOSED_PRECLOSED_IN_PAYROLL",
+	"CLOSED_PRECLOSED_MANUALLY",
+	"CLOSED_REPAID",
+	"CLOSING_REASONS",
+	"DESK_REPAYMENT_TYPES",
+	"DUE",
+	"FINAL_SETTLEMENT",
+	"FROM_SALARY_SLIP",
+	"LOAN_APPROVED",
+	"LOAN_CANCELLED",
+	"LOAN_CLOSED",
+	"LOAN_DISBURSED",
+	"LOAN_STATUSES",
+	"MANUAL",
+	"NOTHING_DUE",
+	"OPEN_LOAN_STATUSES",
+	"PAID",
+	"PARTIAL",
+	"PARTLY_PAID",
+	"PENDING",
+	"PRE_CLOSED",
+	"PRE_CLOSURE",
+	"PRE_CLOSURE_PAYMENT",
+	"REASON_MANUAL",
+	"REPAYMENT_REASONS",
+	"ROW_SKIPPED",
+	"ROW_STATUSES",
+	"SKIPPED",
+	"closure_type",
+]
