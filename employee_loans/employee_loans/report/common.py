@@ -25,6 +25,21 @@ def employee_scope(user: str | None = None) -> list[str] | None:
 	return employees_of_user(user)
 
 
+def run_report(get_columns, get_result):
+	"""The one entry point of the loan reports. An employee-only user whose user is linked to no
+	Employee record gets the report's columns, no rows and the same message in every report;
+	everyone else gets `get_result(scope)`: (data, message, chart, report_summary)."""
+	scope = employee_scope()
+	columns = get_columns(scope)
+	if scope == []:
+		return columns, [], no_linked_employee_message(), None, None
+	return columns, *get_result(scope)
+
+
+def no_linked_employee_message() -> str:
+	return _("No employee record is linked to your user. Ask HR to link it.")
+
+
 def restrict_to_scope(query, employee_field, scope: list[str] | None):
 	if scope is None:
 		return query
@@ -47,7 +62,9 @@ def get_filters(filters) -> frappe._dict:
 
 
 def apply_loan_filters(query, loan, filters, skip: tuple = ()):
-	"""Company, category, department, employee and status, on the Employee Loan table."""
+	"""The filters every loan report offers (company, category, department, employee; see
+	employee_loans/public/js/employee_loans.bundle.js) and a status, on the Employee Loan table. A
+	report on repayments or salary slips joins Employee Loan and filters it here too."""
 	mapping = {
 		"company": loan.company,
 		"loan_category": loan.loan_category,

@@ -13,17 +13,18 @@ from frappe.utils import formatdate, get_first_day, get_last_day, getdate, nowda
 from employee_loans.employee_loans.report.common import (
 	LOAN,
 	REPAYMENT,
+	apply_loan_filters,
 	card,
 	currency_column,
 	currency_field_column,
 	currency_for,
 	employee_columns,
-	employee_scope,
 	get_filters,
 	loan_column,
 	money,
 	precision_for,
 	restrict_to_scope,
+	run_report,
 )
 from employee_loans.engine import add_up, replace_in_total
 from employee_loans.utils import to_field, to_money
@@ -34,14 +35,14 @@ DUE = "Due"
 
 def execute(filters=None):
 	filters = period_filters(filters)
-	scope = employee_scope()
-	columns = get_columns(scope)
-	if scope == []:
-		return columns, [], _("No employee record is linked to your user."), None, None
+	return run_report(get_columns, lambda scope: get_result(filters, scope))
+
+
+def get_result(filters, scope):
 	data = get_data(filters, scope)
 	periods = get_period_totals(filters, scope)
 	slip_total = get_salary_slip_total(filters, scope)
-	return columns, data, None, get_chart(periods, filters), get_summary(periods, slip_total, filters)
+	return data, None, get_chart(periods, filters), get_summary(periods, slip_total, filters)
 
 
 def period_filters(filters) -> frappe._dict:
@@ -105,14 +106,7 @@ def base_query(filters, scope):
 			& (repayment.payroll_end_date <= filters.to_date)
 		)
 	)
-	if filters.get("company"):
-		query = query.where(repayment.company == filters.company)
-	if filters.get("employee"):
-		query = query.where(repayment.employee == filters.employee)
-	if filters.get("loan_category"):
-		query = query.where(loan.loan_category == filters.loan_category)
-	if filters.get("department"):
-		query = query.where(loan.department == filters.department)
+	query = apply_loan_filters(query, loan, filters, skip=("status",))
 	return restrict_to_scope(query, repayment.employee, scope), repayment, loan
 
 
@@ -195,14 +189,7 @@ def get_salary_slip_total(filters, scope) -> float:
 		)
 		.select(Sum(detail.amount).as_("amount"))
 	)
-	if filters.get("company"):
-		query = query.where(slip.company == filters.company)
-	if filters.get("employee"):
-		query = query.where(slip.employee == filters.employee)
-	if filters.get("loan_category"):
-		query = query.where(loan.loan_category == filters.loan_category)
-	if filters.get("department"):
-		query = query.where(loan.department == filters.department)
+	query = apply_loan_filters(query, loan, filters, skip=("status",))
 	query = restrict_to_scope(query, slip.employee, scope)
 	result = query.run(as_dict=True)
 	return result[0].amount or 0 if result else 0

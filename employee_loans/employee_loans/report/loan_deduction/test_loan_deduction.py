@@ -110,7 +110,7 @@ class TestLoanDeduction(ReportTestCase):
 		self.assertEqual(
 			self.run_report(from_date="2026-05-01", to_date="2026-05-31", employee=self.two)[1], []
 		)
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaisesRegex(frappe.ValidationError, r"From Date .* is after To Date"):
 			self.run_report(from_date="2026-05-01", to_date="2026-04-30")
 
 	def test_a_cancelled_slip_leaves_the_report(self):

@@ -19,12 +19,12 @@ from employee_loans.employee_loans.report.common import (
 	currency_field_column,
 	currency_for,
 	employee_columns,
-	employee_scope,
 	get_filters,
 	loan_column,
 	money,
 	precision_for,
 	restrict_to_scope,
+	run_report,
 )
 
 OPEN_STATUSES = ("Approved", "Disbursed")
@@ -32,13 +32,13 @@ OPEN_STATUSES = ("Approved", "Disbursed")
 
 def execute(filters=None):
 	filters = get_filters(filters)
-	scope = employee_scope()
-	columns = get_columns(scope)
-	if scope == []:
-		return columns, [], _("No employee record is linked to your user."), None, None
+	return run_report(get_columns, lambda scope: get_result(filters, scope))
+
+
+def get_result(filters, scope):
 	data = get_data(filters, scope)
 	totals = get_totals(filters, scope)
-	return columns, data, None, get_chart(totals), get_summary(totals, filters)
+	return data, None, get_chart(totals), get_summary(totals, filters)
 
 
 def get_columns(scope=None) -> list[dict]:

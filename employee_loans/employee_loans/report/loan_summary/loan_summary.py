@@ -25,11 +25,11 @@ from employee_loans.employee_loans.report.common import (
 	currency_column,
 	currency_field_column,
 	currency_for,
-	employee_scope,
 	get_filters,
 	money,
 	precision_for,
 	restrict_to_scope,
+	run_report,
 )
 from employee_loans.utils import to_field, to_money
 
@@ -47,12 +47,14 @@ FIGURES = (
 def execute(filters=None):
 	filters = period_filters(filters)
 	group_by = filters.get("group_by") or BY_CATEGORY
-	scope = employee_scope()
-	columns = get_columns(group_by, scope)
-	if scope == []:
-		return columns, [], _("No employee record is linked to your user."), None, None
+	return run_report(
+		lambda scope: get_columns(group_by, scope), lambda scope: get_result(filters, scope, group_by)
+	)
+
+
+def get_result(filters, scope, group_by):
 	data = get_data(filters, scope, group_by)
-	return columns, data, None, get_chart(data, group_by, filters), get_summary(data, filters)
+	return data, None, get_chart(data, group_by, filters), get_summary(data, filters)
 
 
 def period_filters(filters) -> frappe._dict:
