@@ -1,9 +1,13 @@
+from decimal import Decimal
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, flt
 
-from employee_loans.engine import INTEREST_FREE
+from employee_loans.engine import REDUCING, LoanInputError, parse_money, parse_months, parse_rate
+from employee_loans.engine.schedule import normalise_method
+from employee_loans.utils import currency_precision, to_money
 
 
 class EmployeeLoanCategory(Document):
@@ -14,26 +18,25 @@ class EmployeeLoanCategory(Document):
 		self.name = f"{self.category_name.strip()} - {abbr}"
 
 	def validate(self):
-		if flt(self.maximum_amount) <= 0:
-			frappe.throw(_("Maximum Amount must be greater than zero."), title=_("Invalid Maximum Amount"))
-		if not 0 <= flt(self.annual_interest_rate) <= 100:
-			frappe.throw(
-				_("Annual Interest Rate must be between 0 and 100 percent."), title=_("Invalid Interest Rate")
-			)
-		if flt(self.annual_interest_rate) == 0:
-			self.interest_method = INTEREST_FREE
-		elif self.interest_method == INTEREST_FREE:
+		self.validate_terms()
+
+	def validate_terms(self):
+		"""The engine's limits and method rules, the ones every application and loan of the category
+		is held to: a positive amount in the currency's decimals, a rate of 0 to 100 %, whole months
+		from 1 to the engine's maximum, and a 0 % rate that is always interest-free."""
+		precision = currency_precision(self.company)
+		try:
+			parse_money(to_money(self.maximum_amount, precision), precision, "Maximum Amount")
+			rate = parse_rate(Decimal(str(flt(self.annual_interest_rate, 6))), "Annual Interest Rate")
+			minimum = parse_months(cint(self.minimum_tenure_months), "Minimum Tenure (Months)")
+			maximum = parse_months(cint(self.maximum_tenure_months), "Maximum Tenure (Months)")
+			self.interest_method = normalise_method(self.interest_method or REDUCING, rate)
+		except LoanInputError as error:
+			frappe.throw(str(error), title=_("Check the Category's Terms"))
+		if minimum > maximum:
 			frappe.throw(
 				_(
-					"An interest-free category must have a rate of 0. Set the rate to 0 or choose another method."
-				),
-				title=_("Invalid Interest Method"),
-			)
-		minimum, maximum = cint(self.minimum_tenure_months), cint(self.maximum_tenure_months)
-		if minimum < 1 or maximum < minimum or maximum > 600:
-			frappe.throw(
-				_(
-					"Tenure must be from at least 1 month up to 600 months, with the minimum not above the maximum."
-				),
-				title=_("Invalid Tenure"),
+					"Minimum Tenure (Months) {0} is above Maximum Tenure (Months) {1}. Lower the minimum or raise the maximum."
+				).format(minimum, maximum),
+				title=_("Check the Category's Terms"),
 			)
