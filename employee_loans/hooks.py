@@ -9,6 +9,10 @@ app_email = "developers@example.com"
 app_license = "MIT"
 required_apps = ["frappe/erpnext", "frappe/hrms"]
 
+# Desk helpers the app's scripts share (the reports' filters, status colours from the DocType's
+# states): public/js/employee_loans.bundle.js, built by `bench build --app employee_loans`
+app_include_js = "employee_loans.bundle.js"
+
 # Install, migrate, uninstall
 after_install = "employee_loans.install.after_install"
 after_migrate = "employee_loans.install.after_migrate"

@@ -110,6 +110,10 @@ class TestLoanDeduction(ReportTestCase):
 		self.assertEqual(
 			self.run_report(from_date="2026-05-01", to_date="2026-05-31", employee=self.two)[1], []
 		)
+		# the loans' company, through the filters every loan report shares; the slips' side follows
+		_columns, data, _message, _chart, report_summary = self.run_report(**march, company="_Test Company 1")
+		self.assertEqual(data, [])
+		self.assertEqual(self.summary(report_summary)["Loan Deductions on Salary Slips"], 0)
 		with self.assertRaisesRegex(frappe.ValidationError, r"From Date .* is after To Date"):
 			self.run_report(from_date="2026-05-01", to_date="2026-04-30")
 

@@ -1,15 +1,9 @@
 // Copyright (c) 2026, Employee Loans Developers and contributors
 // For license information, please see license.txt
 
+// employee_loans.report_filters and status_pill: public/js/employee_loans.bundle.js
 frappe.query_reports["Loan History"] = {
-	filters: [
-		{
-			fieldname: "company",
-			label: __("Company"),
-			fieldtype: "Link",
-			options: "Company",
-			default: frappe.defaults.get_user_default("Company"),
-		},
+	filters: employee_loans.report_filters([
 		{
 			fieldname: "from_date",
 			label: __("From Date"),
@@ -28,36 +22,13 @@ frappe.query_reports["Loan History"] = {
 			fieldtype: "Select",
 			options: ["", "Approved", "Disbursed", "Closed", "Cancelled"],
 		},
-		{
-			fieldname: "loan_category",
-			label: __("Category"),
-			fieldtype: "Link",
-			options: "Employee Loan Category",
-			get_query: () => {
-				const company = frappe.query_report.get_filter_value("company");
-				return { filters: company ? { company } : {} };
-			},
-		},
-		{
-			fieldname: "department",
-			label: __("Department"),
-			fieldtype: "Link",
-			options: "Department",
-		},
-		{
-			fieldname: "employee",
-			label: __("Employee"),
-			fieldtype: "Link",
-			options: "Employee",
-		},
-	],
+	]),
 
 	formatter(value, row, column, data, default_formatter) {
-		value = default_formatter(value, row, column, data);
-		if (column.fieldname === "status" && data) {
-			const colours = { Approved: "blue", Disbursed: "orange", Closed: "green", Cancelled: "red" };
-			value = `<span class="indicator-pill ${colours[data.status] || "gray"}">${value}</span>`;
+		if (column.fieldname === "status" && data && data.status) {
+			// the colour of the Employee Loan's states, as in its list and form
+			return employee_loans.status_pill("Employee Loan", data.status);
 		}
-		return value;
+		return default_formatter(value, row, column, data);
 	},
 };

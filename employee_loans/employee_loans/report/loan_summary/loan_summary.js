@@ -1,15 +1,9 @@
 // Copyright (c) 2026, Employee Loans Developers and contributors
 // For license information, please see license.txt
 
+// employee_loans.report_filters: public/js/employee_loans.bundle.js
 frappe.query_reports["Loan Summary"] = {
-	filters: [
-		{
-			fieldname: "company",
-			label: __("Company"),
-			fieldtype: "Link",
-			options: "Company",
-			default: frappe.defaults.get_user_default("Company"),
-		},
+	filters: employee_loans.report_filters([
 		{
 			fieldname: "from_date",
 			label: __("From Date"),
@@ -34,27 +28,5 @@ frappe.query_reports["Loan Summary"] = {
 			],
 			default: "Category",
 		},
-		{
-			fieldname: "loan_category",
-			label: __("Category"),
-			fieldtype: "Link",
-			options: "Employee Loan Category",
-			get_query: () => {
-				const company = frappe.query_report.get_filter_value("company");
-				return { filters: company ? { company } : {} };
-			},
-		},
-		{
-			fieldname: "department",
-			label: __("Department"),
-			fieldtype: "Link",
-			options: "Department",
-		},
-		{
-			fieldname: "employee",
-			label: __("Employee"),
-			fieldtype: "Link",
-			options: "Employee",
-		},
-	],
+	]),
 };
