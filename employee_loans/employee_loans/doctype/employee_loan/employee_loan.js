@@ -4,15 +4,19 @@
 const LOAN_METHODS = "employee_loans.employee_loans.doctype.employee_loan.employee_loan";
 const LOAN_HR_ROLES = ["HR Manager", "HR User", "System Manager"];
 
+// A money field in its own currency (the loan company's), not the site default.
+function field_money(frm, fieldname) {
+	const currency = frappe.meta.get_field_currency(frm.get_docfield(fieldname), frm.doc);
+	return format_currency(frm.doc[fieldname], currency);
+}
+
 frappe.ui.form.on("Employee Loan", {
 	setup(frm) {
 		frm.set_query("loan_category", () => ({ filters: { company: frm.doc.company, disabled: 0 } }));
 	},
 
 	refresh(frm) {
-		const colours = { Approved: "blue", Disbursed: "orange", Closed: "green", Cancelled: "red" };
-		if (!frm.is_new()) frm.page.set_indicator(__(frm.doc.status), colours[frm.doc.status] || "gray");
-
+		// the status indicator comes from the DocType's states (see employee_loan_list.js for drafts)
 		if (!frappe.user.has_role(LOAN_HR_ROLES) || frm.is_new()) return;
 		if (frm.doc.status === "Approved" && frm.doc.docstatus === 0) {
 			frm.add_custom_button(__("Mark as Disbursed"), () => frm.trigger("disburse")).addClass("btn-primary");
@@ -61,7 +65,7 @@ frappe.ui.form.on("Employee Loan", {
 				{
 					fieldname: "mode", fieldtype: "Select", label: __("How"), reqd: 1,
 					options: ["Settled Manually", "Deduct in Next Payroll"], default: "Settled Manually",
-					description: __("Outstanding balance: {0}", [format_currency(frm.doc.outstanding_balance, frm.doc.currency)]),
+					description: __("Outstanding balance: {0}", [field_money(frm, "outstanding_balance")]),
 				},
 				{ fieldname: "posting_date", fieldtype: "Date", label: __("Date"), default: frappe.datetime.get_today() },
 				{ fieldname: "reference", fieldtype: "Data", label: __("Reference"), depends_on: "eval:doc.mode=='Settled Manually'" },

@@ -1,8 +1,6 @@
+// The status indicator comes from the DocType's states (employee_loan.json). An Approved loan is
+// still a draft (it is submitted on disbursement), so drafts show their status too.
 frappe.listview_settings["Employee Loan"] = {
 	add_fields: ["status", "docstatus"],
 	has_indicator_for_draft: true,
-	get_indicator(doc) {
-		const colours = { Approved: "blue", Disbursed: "orange", Closed: "green", Cancelled: "red" };
-		return [__(doc.status), colours[doc.status] || "gray", `status,=,${doc.status}`];
-	},
 };
