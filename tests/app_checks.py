@@ -176,7 +176,10 @@ def hook_paths(hooks_file: Path = PACKAGE / "hooks.py") -> list[str]:
 	paths = []
 	for node in ast.walk(tree):
 		if isinstance(node, ast.Constant) and isinstance(node.value, str):
-			if re.fullmatch(r"employee_loans(\.[A-Za-z_][A-Za-z0-9_]*)+", node.value):
+			# asset names ("employee_loans.bundle.js") look dotted too, but are files, not functions
+			if re.fullmatch(r"employee_loans(\.[A-Za-z_][A-Za-z0-9_]*)+", node.value) and not re.search(
+				r"\.(js|css|scss)$", node.value
+			):
 				paths.append(node.value)
 	return paths
 
@@ -429,4 +432,135 @@ def check_workspace(
 			problems.append(
 				f"{path.name}: shortcut {shortcut.get('label')!r} has a stats_filter that does not parse"
 			)
+	return problems
+
+
+# -- desk scripts: status colours, currencies, the reports' shared filters ---------------------------
+
+# The colours a DocType's `states` may use (the DocType State child table's Select options in v15) and
+# the names the desk's indicators use for them.
+STATE_COLOURS = ("Blue", "Cyan", "Gray", "Green", "Light Blue", "Orange", "Pink", "Purple", "Red", "Yellow")
+INDICATOR_COLOURS = {
+	*(colour.lower().replace(" ", "-") for colour in STATE_COLOURS),
+	"grey", "darkgrey", "black", "light-gray", "yellow", "light-blue",
+}  # fmt: skip
+SCRIPT_SUFFIXES = (".js", ".html", ".py")
+BUNDLE = PACKAGE / "public" / "js" / "employee_loans.bundle.js"
+
+
+def app_scripts(base: Path = PACKAGE, suffixes=SCRIPT_SUFFIXES) -> list[Path]:
+	"""The app's own scripts and templates (tests and built assets excluded)."""
+	return sorted(
+		path
+		for path in base.rglob("*")
+		if path.suffix in suffixes
+		and path.is_file()
+		and not path.name.startswith("test_")
+		and not {"node_modules", "dist", "__pycache__"} & set(path.parts)
+	)
+
+
+def doctype_states(base: Path = MODULE_DIR) -> dict[str, list[dict]]:
+	"""DocType name -> its `states` rows, for the app's DocTypes that define any."""
+	return {
+		load(path)["name"]: load(path)["states"] for path in doctype_files(base) if load(path).get("states")
+	}
+
+
+def check_states(path: Path) -> list[str]:
+	"""A DocType's `states`: colours Frappe knows, titles that are values of its status field."""
+	document = load(path)
+	problems = []
+	states = document.get("states") or []
+	status = next((f for f in document.get("fields", []) if f.get("fieldname") == "status"), None)
+	options = set((status or {}).get("options", "").split("\n")) if status else set()
+	for state in states:
+		if state.get("color") not in STATE_COLOURS:
+			problems.append(f"{path.name}: state {state.get('title')!r} has colour {state.get('color')!r}")
+		if state.get("title") not in options:
+			problems.append(f"{path.name}: state {state.get('title')!r} is not an option of its status field")
+	return problems
+
+
+def colour_pairs(text: str, titles: set[str]) -> set[str]:
+	"""The titles that `text` pairs with an indicator colour: `Approved: "blue"`, `"Closed": 'green'`,
+	`{"Approved", "blue"}`-style pairs in JS objects, Python dicts or Jinja."""
+	found = set()
+	for match in re.finditer(r"""(["']?)([A-Z][A-Za-z -]*?)\1\s*[:,]\s*["']([A-Za-z -]+)["']""", text):
+		if match.group(2) in titles and match.group(3).lower().replace(" ", "-") in INDICATOR_COLOURS:
+			found.add(match.group(2))
+	return found
+
+
+def check_status_colour_copies(paths: list[Path], states: dict[str, list[dict]]) -> list[str]:
+	"""Status colours live in the DocType's `states` only. A script that maps two or more of one
+	DocType's states to colours, or that sets the status indicator itself, is a copy that drifts."""
+	problems = []
+	for path in paths:
+		text = path.read_text()
+		for doctype, rows in states.items():
+			titles = {row["title"] for row in rows}
+			copied = colour_pairs(text, titles)
+			if len(copied) >= 2:
+				problems.append(
+					f"{path}: maps {sorted(copied)} of {doctype} to colours; read them from its states "
+					"(frappe.get_meta(...).states, employee_loans.status_colour)"
+				)
+		if path.suffix == ".js" and re.search(r"page\.set_indicator\([^;]*\bstatus\b", text):
+			problems.append(f"{path}: sets the status indicator itself; the DocType's states set it")
+		if path.name.endswith("_list.js") and re.search(r"\bget_indicator\s*[(:]", text):
+			doctype = load(path.with_name(path.name.replace("_list.js", ".json"))).get("name")
+			if doctype in states:
+				problems.append(f"{path}: get_indicator overrides {doctype}'s states")
+	return problems
+
+
+def script_doctypes(path: Path) -> set[str]:
+	"""The DocTypes a desk script is for: its folder's, and any it registers handlers for."""
+	names = set(re.findall(r"""frappe\.ui\.form\.on\(\s*["']([^"']+)["']""", path.read_text()))
+	names |= set(re.findall(r"""frappe\.listview_settings\[\s*["']([^"']+)["']""", path.read_text()))
+	own = path.parent / f"{path.parent.name}.json"
+	if path.parent.parent.name == "doctype" and own.exists():
+		names.add(load(own).get("name"))
+	return names
+
+
+def check_document_currency(paths: list[Path], fields: dict[str, dict[str, str]]) -> list[str]:
+	"""`frm.doc.currency` / `doc.currency` on a DocType without a currency field is undefined, and
+	format_currency then falls back to the site's default currency: use the field's own currency
+	(frappe.meta.get_field_currency(df, doc), whose options name the company's currency)."""
+	problems = []
+	for path in paths:
+		text = path.read_text()
+		if not re.search(r"\bdoc\.currency\b", text):
+			continue
+		doctypes = script_doctypes(path)
+		if not any("currency" in fields.get(doctype, {}) for doctype in doctypes):
+			problems.append(
+				f"{path}: reads doc.currency, which {sorted(doctypes) or 'no DocType'} has not; use the "
+				"field's currency (frappe.meta.get_field_currency)"
+			)
+	return problems
+
+
+REPORT_FILTERS_CALL = "employee_loans.report_filters("
+
+
+def shared_filter_names(bundle: Path = BUNDLE) -> list[str]:
+	"""The fieldnames employee_loans.report_filters gives every report, in order."""
+	text = bundle.read_text()
+	start = text.index("employee_loans.report_filters = function")
+	body = text[start : text.index("\n};", start)]
+	return re.findall(r"""fieldname:\s*["']([a-z_]+)["']""", body)
+
+
+def check_report_script_uses_shared_filters(path: Path, shared: list[str]) -> list[str]:
+	"""A report's .js builds its filters with employee_loans.report_filters and repeats none of them."""
+	text = path.read_text()
+	problems = []
+	if REPORT_FILTERS_CALL not in text:
+		problems.append(f"{path.name}: does not build its filters with {REPORT_FILTERS_CALL}...)")
+	for name in re.findall(r"""fieldname:\s*["']([a-z_]+)["']""", text):
+		if name in shared:
+			problems.append(f"{path.name}: defines the shared filter {name!r} again")
 	return problems

@@ -2,6 +2,8 @@
 
 import ast
 import json
+import shutil
+import subprocess
 
 import pytest
 import tomllib
@@ -9,25 +11,34 @@ import tomllib
 from employee_loans import __version__
 
 from .app_checks import (
+	BUNDLE,
 	MODULE_DIR,
 	PACKAGE,
 	ROOT,
 	app_doctypes,
 	app_json_files,
+	app_scripts,
 	check_controller_fields,
 	check_doctype,
+	check_document_currency,
 	check_json_documents,
 	check_number_card,
 	check_print_format,
 	check_report,
+	check_report_script_uses_shared_filters,
+	check_states,
+	check_status_colour_copies,
 	check_workspace,
+	colour_pairs,
 	doctype_fields,
 	doctype_files,
+	doctype_states,
 	documents_of_kind,
 	hook_paths,
 	jinja_arithmetic,
 	load,
 	resolve_dotted,
+	shared_filter_names,
 	stack_doctypes,
 )
 
@@ -359,3 +370,189 @@ def test_portal_templates_translate_their_text():
 			assert not re.search(
 				r"[A-Za-z]{2,}", text
 			), f"{template.name}: untranslated text {text.strip()!r}"
+
+
+# -- desk scripts: status colours, currencies, the reports' shared filters ---------------------------
+
+
+def test_loan_states_carry_the_colours_the_desk_shows():
+	states = doctype_states()
+	assert {row["title"]: row["color"] for row in states["Employee Loan"]} == {
+		"Approved": "Blue",
+		"Disbursed": "Orange",
+		"Closed": "Green",
+		"Cancelled": "Red",
+	}
+	assert [problem for path in doctype_files() for problem in check_states(path)] == []
+
+
+def test_no_script_keeps_its_own_copy_of_the_status_colours():
+	"""The list, the form, the reports and the portal take status colours from the DocType's states;
+	a copy in a script drifts (the portal's once disagreed with the desk)."""
+	assert check_status_colour_copies(app_scripts(), doctype_states()) == []
+
+
+def test_the_colour_copy_check_finds_copies_in_js_python_and_forms(tmp_path):
+	states = {"Employee Loan": [{"title": t, "color": "Blue"} for t in ("Approved", "Disbursed", "Closed")]}
+	folder = tmp_path / "doctype" / "employee_loan"
+	folder.mkdir(parents=True)
+	(folder / "employee_loan.json").write_text(json.dumps({"doctype": "DocType", "name": "Employee Loan"}))
+	scripts = {
+		"report.js": 'const colours = { Approved: "blue", Disbursed: "orange" };',
+		"portal.py": 'LOAN_INDICATOR = {"Approved": "yellow", "Closed": "Green"}',
+		"form.js": "frm.page.set_indicator(__(frm.doc.status), 'blue');",
+		"employee_loan_list.js": "frappe.listview_settings['Employee Loan'] = { get_indicator(doc) {} };",
+		"fine.js": 'const rows = { Pending: "gray" }; const label = __("Approved");',
+	}
+	paths = []
+	for name, text in scripts.items():
+		path = (folder if name.endswith("_list.js") else tmp_path) / name
+		path.write_text(text)
+		paths.append(path)
+	problems = check_status_colour_copies(paths, states)
+	for name in ("report.js", "portal.py", "form.js", "employee_loan_list.js"):
+		assert any(f"{name}:" in problem for problem in problems), name
+	assert not any("fine.js" in problem for problem in problems)
+	assert colour_pairs("{'Approved': 'light blue', Closed: 'red'}", {"Approved", "Closed"}) == {
+		"Approved",
+		"Closed",
+	}
+
+
+def test_no_form_script_formats_money_with_a_currency_field_the_doctype_lacks():
+	assert check_document_currency(app_scripts(suffixes=(".js",)), doctype_fields()) == []
+
+
+def test_the_currency_check_finds_doc_currency(tmp_path):
+	folder = tmp_path / "doctype" / "employee_loan"
+	folder.mkdir(parents=True)
+	(folder / "employee_loan.json").write_text(json.dumps({"doctype": "DocType", "name": "Employee Loan"}))
+	script = folder / "employee_loan.js"
+	script.write_text("format_currency(frm.doc.emi, frm.doc.currency)")
+	fields = {"Employee Loan": {"emi": "Currency"}}
+	assert check_document_currency([script], fields)
+	assert check_document_currency([script], {"Employee Loan": {"currency": "Link"}}) == []
+
+
+def test_every_report_builds_its_filters_from_the_shared_script():
+	shared = shared_filter_names()
+	assert shared == ["company", "loan_category", "department", "employee"]
+	reports = documents_of_kind("Report")
+	problems = [
+		problem
+		for path in reports
+		for problem in check_report_script_uses_shared_filters(path.with_suffix(".js"), shared)
+	]
+	assert problems == []
+	# the server applies the same filters under the same names (report/common.py)
+	common = (MODULE_DIR / "report" / "common.py").read_text()
+	for name in shared:
+		assert f'"{name}": loan.' in common, name
+
+
+def test_the_desk_loads_the_shared_script():
+	"""Report scripts cannot import each other; the shared one is a desk bundle (hooks app_include_js),
+	which `bench build --app employee_loans` builds."""
+	hooks = ast.parse((PACKAGE / "hooks.py").read_text())
+	values = {
+		node.targets[0].id: ast.literal_eval(node.value)
+		for node in hooks.body
+		if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+	}
+	include = values.get("app_include_js")
+	include = [include] if isinstance(include, str) else include or []
+	assert BUNDLE.name in include
+	assert BUNDLE.exists()
+
+
+REPORT_HARNESS = r"""
+const fs = require("fs");
+const vm = require("vm");
+const [bundle, meta_json, ...reports] = process.argv.slice(1);
+const metas = JSON.parse(meta_json);
+const context = {
+	__: (text, args) => (args ? text.replace(/\{(\d+)\}/g, (_, i) => args[i]) : text),
+	frappe: {
+		provide(namespace) {
+			let parent = context;
+			for (const part of namespace.split(".")) parent = parent[part] = parent[part] || {};
+			return parent;
+		},
+		defaults: { get_user_default: () => "_Test Company" },
+		datetime: {
+			year_start: () => "2026-01-01",
+			get_today: () => "2026-06-15",
+			month_start: () => "2026-06-01",
+			month_end: () => "2026-06-30",
+		},
+		query_report: { get_filter_value: () => "_Test Company" },
+		query_reports: {},
+		get_meta: (doctype) => metas[doctype],
+		scrub: (text, spacer = "_") => text.replace(/ /g, spacer).toLowerCase(),
+		utils: { escape_html: (text) => String(text).replace(/</g, "&lt;").replace(/>/g, "&gt;") },
+	},
+};
+vm.createContext(context);
+vm.runInContext(fs.readFileSync(bundle, "utf8"), context);
+for (const report of reports) vm.runInContext(fs.readFileSync(report, "utf8"), context);
+const out = {};
+for (const [name, settings] of Object.entries(context.frappe.query_reports)) {
+	out[name] = {
+		filters: settings.filters.map((f) => f.fieldname),
+		category_query: settings.filters.find((f) => f.fieldname === "loan_category").get_query(),
+	};
+	if (settings.formatter) {
+		const plain = (value) => `plain:${value}`;
+		out[name].status = ["Approved", "Disbursed", "Closed", "Cancelled", "Odd<b>"].map((status) =>
+			settings.formatter(status, 0, { fieldname: "status" }, { status }, plain)
+		);
+	}
+}
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def run_report_scripts(states):
+	node = shutil.which("node")
+	if node is None:
+		pytest.skip("node is not installed")
+	reports = [path.with_suffix(".js") for path in documents_of_kind("Report")]
+	metas = json.dumps({"Employee Loan": {"states": states}})
+	result = subprocess.run(
+		[node, "-e", REPORT_HARNESS, str(BUNDLE), metas, *map(str, reports)],
+		capture_output=True,
+		text=True,
+		check=True,
+	)
+	return json.loads(result.stdout)
+
+
+def test_the_report_scripts_run_with_the_shared_filters_and_the_states_colours():
+	loan_states = doctype_states()["Employee Loan"]
+	reports = run_report_scripts(loan_states)
+	assert set(reports) == {"Active Loans", "Loan Summary", "Loan Deduction", "Loan History"}
+	for name, report in reports.items():
+		filters = report["filters"]
+		assert filters[0] == "company", name
+		assert filters[-3:] == ["loan_category", "department", "employee"], name
+		assert len(filters) == len(set(filters)), name
+		assert report["category_query"] == {"filters": {"company": "_Test Company"}}, name
+	assert reports["Loan Deduction"]["filters"] == [
+		"company",
+		"from_date",
+		"to_date",
+		"loan_category",
+		"department",
+		"employee",
+	]
+	assert reports["Loan History"]["status"] == [
+		'<span class="indicator-pill blue">Approved</span>',
+		'<span class="indicator-pill orange">Disbursed</span>',
+		'<span class="indicator-pill green">Closed</span>',
+		'<span class="indicator-pill red">Cancelled</span>',
+		'<span class="indicator-pill gray">Odd&lt;b&gt;</span>',
+	]
+	# change a colour in the states and the report follows: it keeps no copy
+	recoloured = [{**row, "color": "Light Blue"} if row["title"] == "Closed" else row for row in loan_states]
+	status = run_report_scripts(recoloured)["Loan History"]["status"]
+	assert status[2] == '<span class="indicator-pill light-blue">Closed</span>'
