@@ -9,7 +9,7 @@ from the settings. Nothing here looks at other months: arrears are never added t
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .errors import LoanInputError
+from .errors import N_, LoanInputError, fill
 from .money import check_precision, parse_money, quantum, round_money, to_decimal
 
 SKIP = "Skip Month"
@@ -34,10 +34,12 @@ class ShortPayPolicy:
 	def __post_init__(self):
 		if self.mode not in SHORT_PAY_POLICIES:
 			raise LoanInputError(
-				f"Short net pay policy must be one of {', '.join(SHORT_PAY_POLICIES)}, got {self.mode!r}."
+				N_("Short net pay policy must be one of {skip}, {deduct_available}, got {mode}."),
+				{"skip": SKIP, "deduct_available": DEDUCT_AVAILABLE, "mode": repr(self.mode)},
+				("skip", "deduct_available"),
 			)
-		if to_decimal(self.protected_net_pay, "Protected net pay") < 0:
-			raise LoanInputError("Protected net pay cannot be negative.")
+		if to_decimal(self.protected_net_pay, N_("Protected net pay")) < 0:
+			raise LoanInputError(N_("Protected net pay cannot be negative."))
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ class LoanDue:
 
 @dataclass(frozen=True)
 class Deduction:
+	"""What to deduct for one loan. When the deduction is short, `note_template` and `note_values`
+	say why for the slip, shaped like an engine error's message (see `errors`): the app translates
+	the template, then fills it in. `note` is that sentence in English."""
+
 	loan: str
 	amount: Decimal
 	principal: Decimal
@@ -64,11 +70,16 @@ class Deduction:
 	wanted: Decimal
 	shortfall: Decimal
 	available: Decimal
-	note: str = field(default="")
+	note_template: str = ""
+	note_values: dict = field(default_factory=dict, hash=False)
 
 	@property
 	def deducts(self) -> bool:
 		return self.amount > 0
+
+	@property
+	def note(self) -> str:
+		return fill(self.note_template, self.note_values)
 
 
 def decide_deduction(
@@ -77,12 +88,12 @@ def decide_deduction(
 	"""The amount to deduct for one loan, split into principal and interest, with its reason."""
 	precision = check_precision(precision)
 	zero = Decimal(0).quantize(quantum(precision))
-	outstanding = parse_money(due.outstanding, precision, "Outstanding balance", allow_zero=True)
-	emi = parse_money(due.emi, precision, "EMI", allow_zero=True)
-	interest_due = parse_money(due.interest, precision, "Interest", allow_zero=True)
-	principal_due = parse_money(due.principal, precision, "Principal", allow_zero=True)
-	available = round_money(to_decimal(net_pay_available, "Net pay"), precision)
-	protected = round_money(to_decimal(policy.protected_net_pay, "Protected net pay"), precision)
+	outstanding = parse_money(due.outstanding, precision, N_("Outstanding balance"), allow_zero=True)
+	emi = parse_money(due.emi, precision, N_("EMI"), allow_zero=True)
+	interest_due = parse_money(due.interest, precision, N_("Interest"), allow_zero=True)
+	principal_due = parse_money(due.principal, precision, N_("Principal"), allow_zero=True)
+	available = round_money(to_decimal(net_pay_available, N_("Net pay")), precision)
+	protected = round_money(to_decimal(policy.protected_net_pay, N_("Protected net pay")), precision)
 
 	if outstanding == 0:
 		return Deduction(due.loan, zero, zero, zero, NOTHING_DUE, zero, zero, available)
@@ -96,8 +107,11 @@ def decide_deduction(
 		wanted_principal = min(principal_due, outstanding)
 		if emi != interest_due + principal_due:
 			raise LoanInputError(
-				f"Loan {due.loan}: the instalment's EMI {emi} is not its principal {principal_due} plus "
-				f"interest {interest_due}; regenerate the schedule."
+				N_(
+					"Loan {loan}: the instalment's EMI {emi} is not its principal {principal} plus "
+					"interest {interest}; regenerate the schedule."
+				),
+				{"loan": due.loan, "emi": emi, "principal": principal_due, "interest": interest_due},
 			)
 	else:
 		return Deduction(due.loan, zero, zero, zero, NOTHING_DUE, zero, zero, available)
@@ -109,22 +123,53 @@ def decide_deduction(
 
 	# Short net pay. Leaving employees settle what they can: there is no later month to skip to.
 	if (policy.mode == SKIP and not due.final_settlement) or capacity == 0:
-		note = (
-			f"Net pay available {available} (protected minimum {protected}) cannot cover {wanted}; "
-			"nothing deducted this month, the instalment is re-scheduled."
+		return Deduction(
+			due.loan,
+			zero,
+			zero,
+			zero,
+			SKIPPED,
+			wanted,
+			wanted,
+			available,
+			note_template=N_(
+				"Net pay available {available} (protected minimum {protected}) cannot cover {wanted}; "
+				"nothing deducted this month, the instalment is re-scheduled."
+			),
+			note_values={"available": available, "protected": protected, "wanted": wanted},
 		)
-		return Deduction(due.loan, zero, zero, zero, SKIPPED, wanted, wanted, available, note)
 
 	amount = capacity
 	interest = min(amount, interest_due)
 	principal = amount - interest
-	where_it_goes = "stays on the loan for the exit settlement" if due.final_settlement else "is re-scheduled"
-	note = (
-		f"Net pay available {available} (protected minimum {protected}) covers {amount} of {wanted}; "
-		f"the shortfall of {wanted - amount} {where_it_goes}."
-	)
+	shortfall = wanted - amount
 	reason = PARTIAL if reason == DUE else reason
-	return Deduction(due.loan, amount, principal, interest, reason, wanted, wanted - amount, available, note)
+	return Deduction(
+		due.loan,
+		amount,
+		principal,
+		interest,
+		reason,
+		wanted,
+		shortfall,
+		available,
+		note_template=N_(
+			"Net pay available {available} (protected minimum {protected}) covers {amount} of {wanted}; "
+			"the shortfall of {shortfall} stays on the loan for the exit settlement."
+		)
+		if due.final_settlement
+		else N_(
+			"Net pay available {available} (protected minimum {protected}) covers {amount} of {wanted}; "
+			"the shortfall of {shortfall} is re-scheduled."
+		),
+		note_values={
+			"available": available,
+			"protected": protected,
+			"amount": amount,
+			"wanted": wanted,
+			"shortfall": shortfall,
+		},
+	)
 
 
 def decide_deductions(
@@ -132,7 +177,7 @@ def decide_deductions(
 ) -> list[Deduction]:
 	"""Several loans of one employee in one slip, in the given order (oldest loan first): each
 	deduction reduces the net pay left for the next."""
-	available = round_money(to_decimal(net_pay_before_loans, "Net pay"), precision)
+	available = round_money(to_decimal(net_pay_before_loans, N_("Net pay")), precision)
 	decisions = []
 	for due in dues:
 		decision = decide_deduction(due, available, policy, precision)

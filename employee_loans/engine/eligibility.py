@@ -2,14 +2,15 @@
 
 Each rule returns a list of findings (empty when the rule passes). A finding carries the rule, its
 severity (block or warn), the figures it used, and a sentence a person can act on. The sentence is
-kept as a template plus values so the app can translate the template before filling it in.
+kept as a template plus values (and the labels among them), as an engine error's message is (see
+`errors`), so the app can translate it before filling it in.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .errors import LoanInputError
+from .errors import N_, LoanInputError, fill
 from .money import format_money, to_decimal
 from .periods import months_between
 
@@ -31,10 +32,11 @@ class Finding:
 	severity: str
 	template: str
 	values: dict = field(default_factory=dict)
+	labels: tuple[str, ...] = ()
 
 	@property
 	def message(self) -> str:
-		return self.template.format(**self.values)
+		return fill(self.template, self.values)
 
 	@property
 	def blocks(self) -> bool:
@@ -55,8 +57,10 @@ def check_amount(amount: Decimal, category_maximum: Decimal, precision: int = 2)
 			Finding(
 				AMOUNT,
 				BLOCK,
-				"The amount {amount} is above this category's maximum of {maximum}. "
-				"Apply for {maximum} or less, or choose another category.",
+				N_(
+					"The amount {amount} is above this category's maximum of {maximum}. "
+					"Apply for {maximum} or less, or choose another category."
+				),
 				{
 					"amount": format_money(amount, precision),
 					"maximum": format_money(category_maximum, precision),
@@ -68,15 +72,28 @@ def check_amount(amount: Decimal, category_maximum: Decimal, precision: int = 2)
 
 def check_tenure(months: int, minimum: int | None, maximum: int | None) -> list[Finding]:
 	minimum = minimum or 1
-	if months < minimum or (maximum and months > maximum):
-		bounds = f"{minimum} to {maximum}" if maximum else f"at least {minimum}"
+	if maximum and not minimum <= months <= maximum:
 		return [
 			Finding(
 				TENURE,
 				BLOCK,
-				"A tenure of {months} months is outside this category's bounds ({bounds} months). "
-				"Choose a tenure within the bounds.",
-				{"months": months, "bounds": bounds},
+				N_(
+					"A tenure of {months} months is outside this category's bounds ({minimum} to {maximum} months). "
+					"Choose a tenure within the bounds."
+				),
+				{"months": months, "minimum": minimum, "maximum": maximum},
+			)
+		]
+	if months < minimum:
+		return [
+			Finding(
+				TENURE,
+				BLOCK,
+				N_(
+					"A tenure of {months} months is outside this category's bounds (at least {minimum} months). "
+					"Choose a tenure within the bounds."
+				),
+				{"months": months, "minimum": minimum},
 			)
 		]
 	return []
@@ -91,8 +108,10 @@ def check_employment(
 			Finding(
 				EMPLOYMENT,
 				BLOCK,
-				"The employee's status is {status}; only Active employees can take a loan.",
-				{"status": status or "not set"},
+				N_("The employee's status is {status}; only Active employees can take a loan."),
+				# The status is an Employee option ("Left"), or "not set": words to translate.
+				{"status": status or N_("not set")},
+				("status",),
 			)
 		)
 	if relieving_date and (last_emi_date is None or relieving_date < last_emi_date):
@@ -100,8 +119,10 @@ def check_employment(
 			Finding(
 				EMPLOYMENT,
 				BLOCK,
-				"The employee is relieved on {relieving_date}, before the last EMI on {last_emi_date}. "
-				"Shorten the tenure so the loan is repaid before the relieving date.",
+				N_(
+					"The employee is relieved on {relieving_date}, before the last EMI on {last_emi_date}. "
+					"Shorten the tenure so the loan is repaid before the relieving date."
+				),
 				{"relieving_date": relieving_date, "last_emi_date": last_emi_date or "-"},
 			)
 		)
@@ -116,7 +137,9 @@ def check_service(date_of_joining: date | None, on_date: date, minimum_months: i
 			Finding(
 				SERVICE,
 				BLOCK,
-				"The employee has no date of joining; set it on the Employee record so service can be checked.",
+				N_(
+					"The employee has no date of joining; set it on the Employee record so service can be checked."
+				),
 				{},
 			)
 		]
@@ -127,8 +150,10 @@ def check_service(date_of_joining: date | None, on_date: date, minimum_months: i
 			Finding(
 				SERVICE,
 				BLOCK,
-				"The employee has {served} completed months of service; at least {minimum} are needed. "
-				"Apply again once the minimum service is reached.",
+				N_(
+					"The employee has {served} completed months of service; at least {minimum} are needed. "
+					"Apply again once the minimum service is reached."
+				),
 				{"served": served, "minimum": minimum_months},
 			)
 		]
@@ -141,8 +166,10 @@ def check_active_loans(active_loans: int, maximum_active: int | None) -> list[Fi
 			Finding(
 				ACTIVE_LOANS,
 				BLOCK,
-				"The employee already has {active} approved or disbursed loans; the limit is {maximum}. "
-				"Close an existing loan before applying for another.",
+				N_(
+					"The employee already has {active} approved or disbursed loans; the limit is {maximum}. "
+					"Close an existing loan before applying for another."
+				),
 				{"active": active_loans, "maximum": maximum_active},
 			)
 		]
@@ -160,29 +187,37 @@ def check_emi_ratio(
 	if not limit_percent:
 		return []
 	if severity not in (BLOCK, WARN):
-		raise LoanInputError(f"Severity must be {BLOCK} or {WARN}, got {severity!r}.")
+		raise LoanInputError(
+			N_("Severity must be {block} or {warn}, got {severity}."),
+			{"block": BLOCK, "warn": WARN, "severity": repr(severity)},
+			("block", "warn"),
+		)
 	total = new_emi + existing_emis
 	if not net_salary or net_salary <= 0:
 		return [
 			Finding(
 				EMI_RATIO,
 				severity,
-				"No net salary was found (no submitted salary slip and no active salary structure "
-				"assignment), so the EMI of {emi} cannot be checked against the {limit} % limit. "
-				"Assign a salary structure first.",
+				N_(
+					"No net salary was found (no submitted salary slip and no active salary structure "
+					"assignment), so the EMI of {emi} cannot be checked against the {limit} % limit. "
+					"Assign a salary structure first."
+				),
 				{"emi": format_money(new_emi, precision), "limit": limit_percent},
 			)
 		]
-	allowed = net_salary * to_decimal(limit_percent, "EMI limit") / 100
+	allowed = net_salary * to_decimal(limit_percent, N_("EMI limit")) / 100
 	if total > allowed:
 		share = (total * 100 / net_salary).quantize(Decimal("0.01"))
 		return [
 			Finding(
 				EMI_RATIO,
 				severity,
-				"EMIs of {total} a month (this loan {emi} plus existing {existing}) would be {share} % of "
-				"the net salary of {net}, above the {limit} % limit ({allowed}). "
-				"Lower the amount or lengthen the tenure.",
+				N_(
+					"EMIs of {total} a month (this loan {emi} plus existing {existing}) would be {share} % of "
+					"the net salary of {net}, above the {limit} % limit ({allowed}). "
+					"Lower the amount or lengthen the tenure."
+				),
 				{
 					"total": format_money(total, precision),
 					"emi": format_money(new_emi, precision),

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from .deduction import DUE, FINAL_SETTLEMENT, PRE_CLOSURE
-from .errors import LoanInputError
+from .errors import N_, LoanInputError
 from .money import parse_money
 from .periods import add_months
 from .reamortise import KEEP_END_DATE, LoanState, reamortise
@@ -127,13 +127,23 @@ def replay(
 		interest = parse_money(recovery.interest, precision, "Repaid interest", allow_zero=True)
 		if principal + interest != amount:
 			raise LoanInputError(
-				f"Repayment {recovery.repayment or ''} of {amount} is not its principal {principal} plus "
-				f"interest {interest}."
+				N_(
+					"Repayment {repayment} of {amount} is not its principal {principal} plus interest {interest}."
+				),
+				{
+					"repayment": recovery.repayment or "",
+					"amount": amount,
+					"principal": principal,
+					"interest": interest,
+				},
 			)
 		if principal > outstanding:
 			raise LoanInputError(
-				f"Repayment {recovery.repayment or ''} repays {principal} of principal but only "
-				f"{outstanding} is outstanding; cancel it or correct the amount."
+				N_(
+					"Repayment {repayment} repays {principal} of principal but only "
+					"{outstanding} is outstanding; cancel it or correct the amount."
+				),
+				{"repayment": recovery.repayment or "", "principal": principal, "outstanding": outstanding},
 			)
 		outstanding -= principal
 		if recovery.instalment is None:
@@ -144,8 +154,17 @@ def replay(
 		if not pending or pending[0].number != recovery.instalment:
 			expected = pending[0].number if pending else "none"
 			raise LoanInputError(
-				f"Repayment {recovery.repayment or ''} settles instalment {recovery.instalment}, but the next "
-				f"pending instalment is {expected}. Cancel the later repayments first."
+				N_(
+					"Repayment {repayment} settles instalment {instalment}, but the next "
+					"pending instalment is {expected}. Cancel the later repayments first."
+				),
+				{
+					"repayment": recovery.repayment or "",
+					"instalment": recovery.instalment,
+					"expected": expected,
+				},
+				# "none" when nothing is pending: a word to translate (a number translates to itself).
+				("expected",),
 			)
 		row = pending.pop(0)
 		as_planned = principal == row.principal and interest == row.interest
@@ -210,7 +229,8 @@ def summary_from_totals(
 	outstanding = principal - principal_repaid
 	if outstanding < 0:
 		raise LoanInputError(
-			f"Repayments of {principal_repaid} exceed the principal of {principal}; cancel the extra repayment."
+			N_("Repayments of {repaid} exceed the principal of {principal}; cancel the extra repayment."),
+			{"repaid": principal_repaid, "principal": principal},
 		)
 	return LoanSummary(
 		principal_repaid=principal_repaid,

@@ -6,7 +6,14 @@ would hide the very errors this module exists to prevent.
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
-from .errors import LoanInputError
+from .errors import N_, LoanInputError
+
+# The field a message is about ("Loan amount", "Tenure") is passed in as `name`: a label to translate.
+NAME = ("name",)
+# What a value is called when the caller does not say.
+AMOUNT = N_("amount")
+RATE = N_("annual rate")
+MONTHS = N_("number of months")
 
 MIN_PRECISION = 0
 MAX_PRECISION = 3
@@ -24,12 +31,13 @@ Money = Decimal
 def check_precision(precision: int) -> int:
 	if isinstance(precision, bool) or not isinstance(precision, int):
 		raise LoanInputError(
-			f"Currency precision must be a whole number of decimal places, got {precision!r}."
+			N_("Currency precision must be a whole number of decimal places, got {precision}."),
+			{"precision": repr(precision)},
 		)
 	if not MIN_PRECISION <= precision <= MAX_PRECISION:
 		raise LoanInputError(
-			f"Currency precision must be between {MIN_PRECISION} and {MAX_PRECISION} decimal places, "
-			f"got {precision}."
+			N_("Currency precision must be between {minimum} and {maximum} decimal places, got {precision}."),
+			{"minimum": MIN_PRECISION, "maximum": MAX_PRECISION, "precision": precision},
 		)
 	return precision
 
@@ -39,14 +47,20 @@ def quantum(precision: int) -> Decimal:
 	return Decimal(1).scaleb(-check_precision(precision))
 
 
-def to_decimal(value, name: str = "amount") -> Decimal:
+def to_decimal(value, name: str = AMOUNT) -> Decimal:
 	"""Accept str, int or Decimal; refuse float, bool, NaN and infinities with a clear message."""
 	if isinstance(value, bool):
-		raise LoanInputError(f"{name} must be a number, got {value!r}.")
+		raise LoanInputError(
+			N_("{name} must be a number, got {value}."), {"name": name, "value": repr(value)}, NAME
+		)
 	if isinstance(value, float):
 		raise LoanInputError(
-			f"{name} was given as a float ({value!r}); pass a string, an int or a Decimal so that "
-			"no binary rounding error enters the figures."
+			N_(
+				"{name} was given as a float ({value}); pass a string, an int or a Decimal so that "
+				"no binary rounding error enters the figures."
+			),
+			{"name": name, "value": repr(value)},
+			NAME,
 		)
 	if isinstance(value, Decimal):
 		result = value
@@ -57,13 +71,19 @@ def to_decimal(value, name: str = "amount") -> Decimal:
 		try:
 			result = Decimal(text)
 		except InvalidOperation:
-			raise LoanInputError(f"{name} must be a number, got {value!r}.")
+			raise LoanInputError(
+				N_("{name} must be a number, got {value}."), {"name": name, "value": repr(value)}, NAME
+			)
 	else:
 		raise LoanInputError(
-			f"{name} must be a number given as str, int or Decimal, got {type(value).__name__}."
+			N_("{name} must be a number given as str, int or Decimal, got {type}."),
+			{"name": name, "type": type(value).__name__},
+			NAME,
 		)
 	if not result.is_finite():
-		raise LoanInputError(f"{name} must be a finite number, got {value!r}.")
+		raise LoanInputError(
+			N_("{name} must be a finite number, got {value}."), {"name": name, "value": repr(value)}, NAME
+		)
 	return result
 
 
@@ -71,62 +91,94 @@ def round_money(value: Decimal, precision: int) -> Decimal:
 	"""Half-up rounding to the currency precision (0.005 -> 0.01, -0.005 -> -0.01)."""
 	with localcontext() as ctx:
 		ctx.prec = WORKING_DIGITS
-		return to_decimal(value, "value").quantize(quantum(precision), rounding=ROUND_HALF_UP)
+		return to_decimal(value, N_("value")).quantize(quantum(precision), rounding=ROUND_HALF_UP)
 
 
-def parse_money(value, precision: int, name: str = "amount", allow_zero: bool = False) -> Decimal:
+def parse_money(value, precision: int, name: str = AMOUNT, allow_zero: bool = False) -> Decimal:
 	"""An amount as the user typed it: positive (or zero when allowed), within the currency's
 	decimals and below the absurd-size limit. Returned quantized to the precision."""
 	amount = to_decimal(value, name)
 	if amount < 0 or (amount == 0 and not allow_zero):
-		raise LoanInputError(f"{name} must be greater than zero, got {amount}.")
+		raise LoanInputError(
+			N_("{name} must be greater than zero, got {amount}."), {"name": name, "amount": amount}, NAME
+		)
 	if amount > MAX_AMOUNT:
-		raise LoanInputError(f"{name} of {amount} is larger than any loan this app accepts ({MAX_AMOUNT}).")
+		raise LoanInputError(
+			N_("{name} of {amount} is larger than any loan this app accepts ({maximum})."),
+			{"name": name, "amount": amount, "maximum": MAX_AMOUNT},
+			NAME,
+		)
 	places = -amount.as_tuple().exponent if amount.as_tuple().exponent < 0 else 0
 	if places > check_precision(precision):
 		# Trailing zeros are harmless ("100.50" in a 2-place currency); real extra digits are not.
 		if amount != amount.quantize(quantum(precision)):
 			raise LoanInputError(
-				f"{name} {amount} has more decimal places than the currency allows ({precision}); "
-				f"round it to {precision} places."
+				N_(
+					"{name} {amount} has more decimal places than the currency allows ({precision}); "
+					"round it to {precision} places."
+				),
+				{"name": name, "amount": amount, "precision": precision},
+				NAME,
 			)
 	return amount.quantize(quantum(precision))
 
 
-def parse_rate(value, name: str = "annual rate") -> Decimal:
+def parse_rate(value, name: str = RATE) -> Decimal:
 	rate = to_decimal(value, name)
 	if rate < 0 or rate > MAX_RATE:
-		raise LoanInputError(f"{name} must be between 0 and {MAX_RATE} percent, got {rate}.")
+		raise LoanInputError(
+			N_("{name} must be between 0 and {maximum} percent, got {rate}."),
+			{"name": name, "maximum": MAX_RATE, "rate": rate},
+			NAME,
+		)
 	return rate
 
 
-def parse_months(value, name: str = "number of months") -> int:
+def parse_months(value, name: str = MONTHS) -> int:
 	if isinstance(value, bool):
-		raise LoanInputError(f"{name} must be a whole number of months, got {value!r}.")
+		raise LoanInputError(
+			N_("{name} must be a whole number of months, got {value}."),
+			{"name": name, "value": repr(value)},
+			NAME,
+		)
 	if isinstance(value, int):
 		months = value
 	elif isinstance(value, str | Decimal):
 		number = to_decimal(value, name)
 		if number != number.to_integral_value():
-			raise LoanInputError(f"{name} must be a whole number of months, got {value}.")
+			raise LoanInputError(
+				N_("{name} must be a whole number of months, got {value}."),
+				{"name": name, "value": value},
+				NAME,
+			)
 		months = int(number)
 	else:
-		raise LoanInputError(f"{name} must be a whole number of months, got {value!r}.")
+		raise LoanInputError(
+			N_("{name} must be a whole number of months, got {value}."),
+			{"name": name, "value": repr(value)},
+			NAME,
+		)
 	if months < 1:
-		raise LoanInputError(f"{name} must be at least 1, got {months}.")
+		raise LoanInputError(
+			N_("{name} must be at least 1, got {months}."), {"name": name, "months": months}, NAME
+		)
 	if months > MAX_MONTHS:
-		raise LoanInputError(f"{name} must be at most {MAX_MONTHS} ({MAX_MONTHS // 12} years), got {months}.")
+		raise LoanInputError(
+			N_("{name} must be at most {maximum} ({years} years), got {months}."),
+			{"name": name, "maximum": MAX_MONTHS, "years": MAX_MONTHS // 12, "months": months},
+			NAME,
+		)
 	return months
 
 
 def add_up(amounts) -> Decimal:
 	"""The exact sum of money figures given as str, int or Decimal."""
-	return sum((to_decimal(amount, "amount") for amount in amounts), Decimal(0))
+	return sum((to_decimal(amount, N_("amount")) for amount in amounts), Decimal(0))
 
 
 def replace_in_total(total, removed, added) -> Decimal:
 	"""A running total (a year-to-date figure) with one part taken out and another put in."""
-	return to_decimal(total, "total") - add_up(removed) + add_up(added)
+	return to_decimal(total, N_("total")) - add_up(removed) + add_up(added)
 
 
 def monthly_rate(annual_rate: Decimal) -> Decimal:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from .errors import LoanInputError
+from .errors import N_, LoanInputError
 from .money import check_precision, parse_money, parse_rate, to_decimal
 from .periods import months_between
 from .schedule import Instalment, build_schedule, build_schedule_for_emi, normalise_method
@@ -28,13 +28,16 @@ MODES = (KEEP_END_DATE, KEEP_EMI)
 
 def outstanding_principal(principal, principal_repaid: Iterable, precision: int) -> Decimal:
 	"""Principal minus the principal of every submitted repayment; refuses to go below zero."""
-	total = parse_money(principal, precision, "Loan amount")
-	repaid = sum((to_decimal(part, "repaid principal") for part in principal_repaid), Decimal(0))
+	total = parse_money(principal, precision, N_("Loan amount"))
+	repaid = sum((to_decimal(part, N_("repaid principal")) for part in principal_repaid), Decimal(0))
 	if repaid < 0:
-		raise LoanInputError(f"Repaid principal cannot be negative, got {repaid}.")
+		raise LoanInputError(N_("Repaid principal cannot be negative, got {repaid}."), {"repaid": repaid})
 	if repaid > total:
 		raise LoanInputError(
-			f"Repayments of {repaid} exceed the loan's principal of {total}; cancel the extra repayment."
+			N_(
+				"Repayments of {repaid} exceed the loan's principal of {principal}; cancel the extra repayment."
+			),
+			{"repaid": repaid, "principal": total},
 		)
 	return total - repaid
 
@@ -55,11 +58,15 @@ def reamortise(state: LoanState, mode: str = KEEP_END_DATE) -> list[Instalment]:
 	"""The new schedule of the remaining instalments, starting at `state.next_due`."""
 	precision = check_precision(state.precision)
 	if mode not in MODES:
-		raise LoanInputError(f"Re-amortisation mode must be one of {', '.join(MODES)}, got {mode!r}.")
-	outstanding = parse_money(state.outstanding, precision, "Outstanding balance", allow_zero=True)
+		raise LoanInputError(
+			N_("Re-amortisation mode must be one of {keep_end_date}, {keep_emi}, got {mode}."),
+			{"keep_end_date": KEEP_END_DATE, "keep_emi": KEEP_EMI, "mode": repr(mode)},
+			("keep_end_date", "keep_emi"),
+		)
+	outstanding = parse_money(state.outstanding, precision, N_("Outstanding balance"), allow_zero=True)
 	if outstanding == 0:
 		return []
-	rate = parse_rate(state.annual_rate)
+	rate = parse_rate(state.annual_rate, N_("Annual interest rate"))
 	method = normalise_method(state.method, rate)
 	if mode == KEEP_END_DATE or state.current_emi is None:
 		# When the original end has already passed, the remainder falls due in the next month alone.
@@ -67,7 +74,7 @@ def reamortise(state: LoanState, mode: str = KEEP_END_DATE) -> list[Instalment]:
 		return build_schedule(
 			outstanding, rate, months, method, state.next_due, precision, first_number=state.next_number
 		)
-	emi = parse_money(state.current_emi, precision, "EMI")
+	emi = parse_money(state.current_emi, precision, N_("EMI"))
 	return build_schedule_for_emi(
 		outstanding, rate, emi, method, state.next_due, precision, first_number=state.next_number
 	)

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal, localcontext
 
-from .errors import LoanInputError
+from .errors import N_, LoanInputError
 from .money import (
 	WORKING_DIGITS,
 	check_precision,
@@ -59,18 +59,29 @@ class Instalment:
 def normalise_method(method: str, annual_rate: Decimal) -> str:
 	"""Accept the DocType's labels and short aliases; a 0 % rate is always interest-free."""
 	if not isinstance(method, str):
-		raise LoanInputError(f"Interest method must be one of {', '.join(METHODS)}, got {method!r}.")
+		raise _unknown_method(method)
 	canonical = _METHOD_ALIASES.get(method.strip().lower()) or (method if method in METHODS else None)
 	if canonical is None:
-		raise LoanInputError(f"Interest method must be one of {', '.join(METHODS)}, got {method!r}.")
+		raise _unknown_method(method)
 	if annual_rate == 0:
 		return INTEREST_FREE
 	if canonical == INTEREST_FREE:
 		raise LoanInputError(
-			f"An interest-free loan must have a rate of 0 %, got {annual_rate} %. Set the rate to 0 "
-			"or choose another interest method."
+			N_(
+				"An interest-free loan must have a rate of 0 %, got {rate} %. Set the rate to 0 "
+				"or choose another interest method."
+			),
+			{"rate": annual_rate},
 		)
 	return canonical
+
+
+def _unknown_method(method) -> LoanInputError:
+	return LoanInputError(
+		N_("Interest method must be one of {reducing}, {flat}, {interest_free}, got {method}."),
+		{"reducing": REDUCING, "flat": FLAT, "interest_free": INTEREST_FREE, "method": repr(method)},
+		("reducing", "flat", "interest_free"),
+	)
 
 
 def annuity_emi(principal: Decimal, annual_rate: Decimal, months: int, precision: int) -> Decimal:
@@ -104,9 +115,9 @@ class LoanTerms:
 	@classmethod
 	def parse(cls, amount, annual_rate, months, method: str = REDUCING, precision: int = 2) -> "LoanTerms":
 		precision = check_precision(precision)
-		principal = parse_money(amount, precision, "Loan amount")
-		rate = parse_rate(annual_rate, "Annual interest rate")
-		months = parse_months(months, "Tenure")
+		principal = parse_money(amount, precision, N_("Loan amount"))
+		rate = parse_rate(annual_rate, N_("Annual interest rate"))
+		months = parse_months(months, N_("Tenure"))
 		return cls(principal, rate, months, normalise_method(method, rate), precision)
 
 	def emi(self) -> Decimal:
@@ -150,9 +161,9 @@ def build_schedule_for_emi(
 	"""Keep the EMI and let the term follow: rows of `emi` until the balance is paid, the last one
 	paying exactly what remains plus its interest."""
 	precision = check_precision(precision)
-	balance = parse_money(balance, precision, "Outstanding balance")
-	rate = parse_rate(annual_rate, "Annual interest rate")
-	emi = parse_money(emi, precision, "EMI")
+	balance = parse_money(balance, precision, N_("Outstanding balance"))
+	rate = parse_rate(annual_rate, N_("Annual interest rate"))
+	emi = parse_money(emi, precision, N_("EMI"))
 	method = normalise_method(method, rate)
 	first_due = first_due or add_months(date.today().replace(day=1), 1)
 	if method == FLAT:
@@ -160,8 +171,11 @@ def build_schedule_for_emi(
 		interest_per_month = round_money(balance * rate / Decimal(1200), precision)
 		if emi <= interest_per_month:
 			raise LoanInputError(
-				f"An EMI of {emi} does not cover the monthly interest of {interest_per_month}; "
-				"choose a larger EMI or keep the end date instead."
+				N_(
+					"An EMI of {emi} does not cover the monthly interest of {interest}; "
+					"choose a larger EMI or keep the end date instead."
+				),
+				{"emi": emi, "interest": interest_per_month},
 			)
 		months = -(-balance // (emi - interest_per_month))  # ceiling division
 		total_interest = interest_per_month * months
@@ -170,8 +184,11 @@ def build_schedule_for_emi(
 	first_interest = round_money(balance * monthly_rate(rate), precision)
 	if emi <= first_interest:
 		raise LoanInputError(
-			f"An EMI of {emi} does not cover the monthly interest of {first_interest}; "
-			"choose a larger EMI or keep the end date instead."
+			N_(
+				"An EMI of {emi} does not cover the monthly interest of {interest}; "
+				"choose a larger EMI or keep the end date instead."
+			),
+			{"emi": emi, "interest": first_interest},
 		)
 	return _amortise(balance, rate, emi, None, first_due, precision, first_number)
 
@@ -212,8 +229,11 @@ def _amortise(
 				if months is not None:
 					raise _too_small(principal, months, emi)
 				raise LoanInputError(
-					f"An EMI of {emi} does not cover the monthly interest of {interest}; the loan would "
-					"never be repaid. Choose a larger EMI or keep the end date instead."
+					N_(
+						"An EMI of {emi} does not cover the monthly interest of {interest}; the loan would "
+						"never be repaid. Choose a larger EMI or keep the end date instead."
+					),
+					{"emi": emi, "interest": interest},
 				)
 		closing = balance - principal_part
 		rows.append(
@@ -231,7 +251,7 @@ def _amortise(
 		if balance == 0:
 			break
 	if balance != 0:  # pragma: no cover - guarded by the EMI > interest checks above
-		raise LoanInputError("The schedule did not close; the EMI is too small for this balance.")
+		raise LoanInputError(N_("The schedule did not close; the EMI is too small for this balance."))
 	return rows
 
 
@@ -276,8 +296,11 @@ def _too_small(principal: Decimal, months: int | None, emi: Decimal) -> LoanInpu
 	"""At a currency's precision a rounded EMI can repay a very small loan before its last month,
 	or never; such terms are refused rather than laid out over a different number of months."""
 	return LoanInputError(
-		f"A loan of {principal} is too small for {months} monthly instalments at this currency's "
-		f"precision (the EMI rounds to {emi}). Shorten the tenure or raise the amount."
+		N_(
+			"A loan of {principal} is too small for {months} monthly instalments at this currency's "
+			"precision (the EMI rounds to {emi}). Shorten the tenure or raise the amount."
+		),
+		{"principal": principal, "months": months, "emi": emi},
 	)
 
 
