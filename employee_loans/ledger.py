@@ -1,11 +1,18 @@
-"""Posting repayments against a loan and keeping its schedule and balances in step.
+"""The loan ledger: a loan's schedule and balances follow its submitted repayments.
 
-Everything here runs inside the submit or cancel of a repayment (or of the salary slip that posts
-it), with the loan's row locked. The schedule and the balances are always what the engine's replay of
-the submitted repayments gives, so a cancel or an amend can never leave them wrong.
+Only two things move a loan after disbursement: a repayment's submit and its cancel
+(`Employee Loan Repayment.on_submit` / `on_cancel` call `post` and `reverse`). The schedule and the
+balances are always what the engine's replay of the submitted repayments gives, so a cancel or an
+amend can never leave them wrong.
+
+Concurrency. Every path takes the loan's row lock (`SELECT ... FOR UPDATE`) before it reads what it
+replays, and every read of what is replayed (the loan, its schedule rows, its repayments) is itself a
+locking read. That matters because MariaDB runs transactions in REPEATABLE READ: a plain SELECT
+returns the snapshot taken at the transaction's first read, which can predate a repayment another
+worker committed while this one waited for the lock. Locking reads always see the latest committed
+rows, so two postings on one loan are serialised and neither is lost.
 """
 
-from datetime import date
 from decimal import Decimal
 
 import frappe
@@ -21,9 +28,27 @@ from employee_loans.engine import (
 	replay,
 	summarise,
 )
-from employee_loans.utils import currency_precision, get_settings, loan_terms, to_field, to_money
+from employee_loans.engine.states import (
+	DUE,
+	FINAL_SETTLEMENT,
+	LOAN_CLOSED,
+	LOAN_DISBURSED,
+	PAID,
+	PENDING,
+	closure_type,
+)
+from employee_loans.utils import (
+	currency_precision,
+	engine_message,
+	get_settings,
+	loan_terms,
+	to_field,
+	to_money,
+)
 
+LOAN_DOCTYPE = "Employee Loan"
 SCHEDULE_DOCTYPE = "Employee Loan Schedule"
+REPAYMENT_DOCTYPE = "Employee Loan Repayment"
 ROW_FIELDS = {
 	"instalment_number": "number",
 	"due_date": "due_date",
@@ -39,6 +64,12 @@ ROW_FIELDS = {
 	"salary_slip": "salary_slip",
 	"repayment": "repayment",
 }
+# What a replay needs of the loan: its terms, dates, state and current balances.
+LOAN_FIELDS = (
+	"name", "employee", "employee_name", "company", "docstatus", "status", "loan_amount", "annual_interest_rate",
+	"tenure_months", "interest_method", "disbursement_date", "repayment_start_date", "outstanding_balance",
+	"principal_repaid", "interest_paid", "emis_paid", "total_emis", "remaining_payable",
+)  # fmt: skip
 
 
 class LoanLedgerError(frappe.ValidationError):
@@ -46,19 +77,85 @@ class LoanLedgerError(frappe.ValidationError):
 
 
 def lock_loan(loan: str):
-	"""Row lock on the loan for the rest of the transaction: two slips or two clerks posting against
-	the same loan wait for each other instead of both taking the same instalment."""
-	return frappe.get_doc("Employee Loan", loan, for_update=True)
+	"""The loan's document, read with its row lock held for the rest of the transaction: two slips or
+	two clerks posting against the same loan wait for each other instead of both taking the same
+	instalment. Take it before reading anything of the loan."""
+	return frappe.get_doc(LOAN_DOCTYPE, loan, for_update=True)
 
 
-def first_due(loan) -> date:
-	start = getdate(loan.repayment_start_date) if loan.repayment_start_date else None
-	return first_due_date(getdate(loan.disbursement_date), start)
-
-
-def submitted_recoveries(loan_name: str, precision: int) -> list[Recovery]:
-	repayment = frappe.qb.DocType("Employee Loan Repayment")
+def locked_loan(loan: str) -> frappe._dict:
+	"""The loan's row (terms, state, balances) under its row lock, without loading its schedule."""
+	table = frappe.qb.DocType(LOAN_DOCTYPE)
 	rows = (
+		frappe.qb.from_(table)
+		.select(*(table[field] for field in LOAN_FIELDS))
+		.where(table.name == loan)
+		.for_update()
+		.run(as_dict=True)
+	)
+	if not rows:
+		frappe.throw(_("Loan {0} does not exist.").format(loan), frappe.DoesNotExistError)
+	return rows[0]
+
+
+def post(repayment, loan: frappe._dict) -> None:
+	"""Move the loan on by one repayment being submitted. `loan` is the loan's row as the repayment's
+	validation read it under the row lock, in this same transaction.
+
+	An instalment recovered exactly as scheduled (the common payroll case) marks its row Paid and moves
+	the balances on by that instalment, without rewriting the schedule: the result is what the full
+	replay gives (the tests check both ways agree). Anything else replays the loan."""
+	due = _first_pending_row(loan.name) if repayment.reason == DUE and repayment.instalment_number else None
+	precision = currency_precision(loan.company)
+	if (
+		due
+		and due.instalment_number == repayment.instalment_number
+		and to_money(due.principal_amount, precision) == to_money(repayment.principal_amount, precision)
+		and to_money(due.interest_amount, precision) == to_money(repayment.interest_amount, precision)
+	):
+		_settle_instalment(loan, due, repayment, precision)
+	else:
+		rebuild(loan)
+
+
+def reverse(repayment) -> None:
+	"""A repayment was cancelled: replay the loan without it (a loan it had closed is open again)."""
+	rebuild(locked_loan(repayment.employee_loan))
+
+
+def _first_pending_row(loan: str) -> frappe._dict | None:
+	"""The oldest pending instalment and the due date and EMI of the one after it (locking read)."""
+	row = frappe.qb.DocType(SCHEDULE_DOCTYPE)
+	after = frappe.qb.DocType(SCHEDULE_DOCTYPE).as_("after")
+	rows = (
+		frappe.qb.from_(row)
+		.left_join(after)
+		.on(
+			(after.parent == row.parent)
+			& (after.parenttype == LOAN_DOCTYPE)
+			& (after.instalment_number == row.instalment_number + 1)
+		)
+		.select(
+			row.name,
+			row.instalment_number,
+			row.principal_amount,
+			row.interest_amount,
+			after.due_date.as_("next_due_date"),
+			after.emi.as_("next_emi"),
+		)
+		.where((row.parent == loan) & (row.parenttype == LOAN_DOCTYPE) & (row.status == PENDING))
+		.orderby(row.instalment_number)
+		.limit(1)
+		.for_update()
+		.run(as_dict=True)
+	)
+	return rows[0] if rows else None
+
+
+def _submitted_repayments(loan: str) -> list[frappe._dict]:
+	"""The loan's submitted repayments in the order they were posted (locking read)."""
+	repayment = frappe.qb.DocType(REPAYMENT_DOCTYPE)
+	return (
 		frappe.qb.from_(repayment)
 		.select(
 			repayment.name,
@@ -69,65 +166,75 @@ def submitted_recoveries(loan_name: str, precision: int) -> list[Recovery]:
 			repayment.repayment_type,
 			repayment.reason,
 			repayment.salary_slip,
+			repayment.posting_date,
 		)
-		.where((repayment.employee_loan == loan_name) & (repayment.docstatus == 1))
+		.where((repayment.employee_loan == loan) & (repayment.docstatus == 1))
 		.orderby(repayment.creation)
 		.orderby(repayment.name)
+		.for_update()
 		.run(as_dict=True)
 	)
-	return [
-		Recovery(
-			amount=to_money(row.amount, precision),
-			principal=to_money(row.principal_amount, precision),
-			interest=to_money(row.interest_amount, precision),
-			instalment=row.instalment_number or None,
-			closes=row.reason in ("Pre-closure", "Final Settlement"),
-			repayment=row.name,
-			salary_slip=row.salary_slip,
-		)
-		for row in rows
-	]
 
 
-def schedule_values(rows: list[ScheduleRow]) -> list[dict]:
-	return [{field: getattr(row, attribute) for field, attribute in ROW_FIELDS.items()} for row in rows]
+def _recovery(row, precision: int) -> Recovery:
+	return Recovery(
+		amount=to_money(row.amount, precision),
+		principal=to_money(row.principal_amount, precision),
+		interest=to_money(row.interest_amount, precision),
+		instalment=row.instalment_number or None,
+		reason=row.reason,
+		repayment=row.name,
+		salary_slip=row.salary_slip,
+	)
 
 
-def rebuild(loan, reason_for_closure: str | None = None) -> None:
+def first_due(loan):
+	start = getdate(loan.repayment_start_date) if loan.repayment_start_date else None
+	return first_due_date(getdate(loan.disbursement_date), start)
+
+
+def rebuild(loan) -> None:
 	"""Replay the loan's submitted repayments and store the schedule, balances and status.
 
-	`loan` must have been loaded with `lock_loan`."""
+	`loan` is the loan's row or document read under its row lock (`locked_loan` or `lock_loan`)."""
 	precision = currency_precision(loan.company)
 	terms = loan_terms(loan)
-	recoveries = submitted_recoveries(loan.name, precision)
-	mode = get_settings().reamortisation_mode or "Keep End Date"
+	repayments = _submitted_repayments(loan.name)
+	recoveries = [_recovery(row, precision) for row in repayments]
 	try:
-		rows = replay(terms, first_due(loan), recoveries, mode)
+		rows = replay(terms, first_due(loan), recoveries, get_settings().reamortisation_mode)
 		summary = summarise(terms, rows, recoveries)
 	except LoanInputError as error:
 		frappe.throw(
-			_("Loan {0} of employee {1}: {2}").format(loan.name, loan.employee, str(error)),
+			_("Loan {0} of employee {1}: {2}").format(loan.name, loan.employee, engine_message(error)),
 			LoanLedgerError,
 			title=_("Loan Repayments Out of Order"),
 		)
 	_write_rows(loan, rows)
-	_write_summary(loan, summary, rows, recoveries)
+	pending = [row for row in rows if row.pending]
+	_store_summary(
+		loan,
+		summary,
+		pending[0].emi if pending else None,
+		repayments[-1] if repayments else None,
+		replayed=True,
+	)
 
 
 def _write_rows(loan, rows: list[ScheduleRow]) -> None:
-	frappe.db.delete(SCHEDULE_DOCTYPE, {"parent": loan.name, "parenttype": "Employee Loan"})
+	frappe.db.delete(SCHEDULE_DOCTYPE, {"parent": loan.name, "parenttype": LOAN_DOCTYPE})
 	now = now_datetime()
 	fields = [
 		"name", "parent", "parenttype", "parentfield", "idx", "docstatus", "creation", "modified",
 		"owner", "modified_by", *ROW_FIELDS,
 	]  # fmt: skip
 	values = []
-	for idx, row in enumerate(schedule_values(rows), start=1):
+	for idx, row in enumerate(rows, start=1):
 		values.append(
 			[
 				frappe.generate_hash(length=12),
 				loan.name,
-				"Employee Loan",
+				LOAN_DOCTYPE,
 				"schedule",
 				idx,
 				loan.docstatus,
@@ -135,26 +242,21 @@ def _write_rows(loan, rows: list[ScheduleRow]) -> None:
 				now,
 				frappe.session.user,
 				frappe.session.user,
-				*(to_field(value) if isinstance(value, Decimal) else value for value in row.values()),
+				*(
+					to_field(value) if isinstance(value, Decimal) else value
+					for value in (getattr(row, attribute) for attribute in ROW_FIELDS.values())
+				),
 			]
 		)
 	if values:
 		frappe.db.bulk_insert(SCHEDULE_DOCTYPE, fields, values)
 
 
-def _write_summary(loan, summary, rows: list[ScheduleRow], recoveries: list[Recovery]) -> None:
-	pending = [row for row in rows if row.pending]
-	last = recoveries[-1].repayment if recoveries else None
-	store_summary(loan.name, loan.status, summary, pending[0].emi if pending else None, last, replayed=True)
-
-
-def store_summary(
-	loan_name: str, status: str, summary, next_emi, last_repayment: str | None, replayed: bool
-) -> None:
+def _store_summary(loan, summary, next_emi, last_repayment, replayed: bool) -> None:
 	"""Write the derived balances and move the status: Disbursed -> Closed when nothing is
 	outstanding, Closed -> Disbursed when a cancelled repayment leaves something outstanding again.
-	`replayed`: the figures come from a full replay (any kind of repayment), not from one instalment
-	paid as scheduled."""
+	`last_repayment` is the latest submitted repayment (posting date, type, reason); `replayed`: the
+	figures come from a full replay, not from one instalment paid as scheduled."""
 	values = {
 		"outstanding_balance": to_field(summary.outstanding),
 		"principal_repaid": to_field(summary.principal_repaid),
@@ -167,75 +269,57 @@ def store_summary(
 	}
 	if next_emi is not None:
 		values["emi"] = to_field(next_emi)
-	last = None
-	if last_repayment and (replayed or summary.closed):
-		last = frappe.db.get_value(
-			"Employee Loan Repayment",
-			last_repayment,
-			["posting_date", "repayment_type", "reason"],
-			as_dict=True,
-		)
 	if replayed:
 		# What an employee's last slip could not recover stays on the loan for the exit settlement.
-		final = last and last.reason == "Final Settlement"
+		final = last_repayment and last_repayment.reason == FINAL_SETTLEMENT
 		values["unrecovered_at_exit"] = to_field(summary.outstanding) if final else 0
-	closing = summary.closed and status == "Disbursed"
+	closing = summary.closed and loan.status == LOAN_DISBURSED
 	if closing:
 		values.update(
-			status="Closed",
-			closure_date=last.posting_date,
-			closure_type=closure_type(last.repayment_type, last.reason),
+			status=LOAN_CLOSED,
+			closure_date=last_repayment.posting_date,
+			closure_type=closure_type(last_repayment.repayment_type, last_repayment.reason),
 			preclosure_requested=0,
 		)
-	elif not summary.closed and status == "Closed":
+	elif not summary.closed and loan.status == LOAN_CLOSED:
 		# The repayment that closed the loan was cancelled: it is open again.
-		values.update(status="Disbursed", closure_date=None, closure_type="")
-	frappe.db.set_value("Employee Loan", loan_name, values, update_modified=True)
+		values.update(status=LOAN_DISBURSED, closure_date=None, closure_type="")
+	frappe.db.set_value(LOAN_DOCTYPE, loan.name, values, update_modified=True)
 	if closing:
-		frappe.get_doc("Employee Loan", loan_name).run_method("on_loan_closed")
+		frappe.get_doc(LOAN_DOCTYPE, loan.name).run_method("on_loan_closed")
 
 
-def settle_instalment(due, repayment, precision: int) -> None:
-	"""The common payroll case, an instalment recovered exactly as scheduled: mark its row Paid and
-	move the balances on by that instalment, without rewriting the schedule.
-
-	`due` is the loan's row as read by the slip's submit under the row lock (balances, the instalment,
-	the pending row after it). The result is what the replay of the submitted repayments gives (the
-	tests check both ways agree); cancelling the repayment replays the loan in full."""
+def _settle_instalment(loan, due, repayment, precision: int) -> None:
+	"""The instalment `due` (the loan's oldest pending row, read under the lock) is recovered exactly as
+	scheduled: mark its row Paid and move the balances on by it."""
 	schedule = frappe.qb.DocType(SCHEDULE_DOCTYPE)
 	(
 		frappe.qb.update(schedule)
-		.set(schedule.status, "Paid")
+		.set(schedule.status, PAID)
 		.set(schedule.paid_amount, repayment.amount)
 		.set(schedule.paid_principal, repayment.principal_amount)
 		.set(schedule.paid_interest, repayment.interest_amount)
 		.set(schedule.salary_slip, repayment.salary_slip)
 		.set(schedule.repayment, repayment.name)
-		.where((schedule.name == due.row_name) & (schedule.status == "Pending"))
+		.where(schedule.name == due.name)
 		.run()
 	)
 	try:
 		summary = after_instalment_paid(
-			principal=to_money(due.loan_amount, precision),
-			principal_repaid=to_money(due.principal_repaid or 0, precision),
-			interest_paid=to_money(due.interest_paid or 0, precision),
-			emis_paid=due.emis_paid or 0,
-			total_emis=due.total_emis or 0,
-			remaining_payable=to_money(due.remaining_payable or 0, precision),
+			principal=to_money(loan.loan_amount, precision),
+			principal_repaid=to_money(loan.principal_repaid or 0, precision),
+			interest_paid=to_money(loan.interest_paid or 0, precision),
+			emis_paid=loan.emis_paid or 0,
+			total_emis=loan.total_emis or 0,
+			remaining_payable=to_money(loan.remaining_payable or 0, precision),
 			paid_principal=to_money(repayment.principal_amount, precision),
 			paid_interest=to_money(repayment.interest_amount, precision),
 			next_emi_date=due.next_due_date,
 		)
 	except LoanInputError as error:
 		frappe.throw(
-			_("Loan {0}: {1}").format(due.name, str(error)), LoanLedgerError, title=_("Loan Repayment")
+			_("Loan {0}: {1}").format(loan.name, engine_message(error)),
+			LoanLedgerError,
+			title=_("Loan Repayment"),
 		)
-	store_summary(due.name, due.status, summary, due.next_emi, repayment.name, replayed=False)
-
-
-def closure_type(repayment_type: str, reason: str | None) -> str:
-	if repayment_type == "Pre-closure":
-		return "Pre-closed (Settled Manually)"
-	if reason == "Pre-closure":
-		return "Pre-closed (Payroll)"
-	return "Repaid"
+	_store_summary(loan, summary, due.next_emi, repayment, replayed=False)

@@ -9,7 +9,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import Case
 
-from employee_loans.utils import is_hr
+from employee_loans.utils import HR_ROLES, is_hr
 
 OWN_RECORD_DOCTYPES = ("Employee Loan Application", "Employee Loan", "Employee Loan Repayment")
 
@@ -78,10 +78,16 @@ def ensure_permission(doc, ptype: str = "read") -> None:
 		)
 
 
+def ensure_role(roles: tuple[str, ...], action: str) -> None:
+	"""For whitelisted actions: the user holds one of `roles` (Administrator always does)."""
+	if frappe.session.user == "Administrator" or set(frappe.get_roles()) & set(roles):
+		return
+	frappe.throw(
+		_("Only {0} can {1}.").format(_(" or ").join(_(role) for role in roles), action),
+		frappe.PermissionError,
+		title=_("Not Permitted"),
+	)
+
+
 def ensure_hr(action: str) -> None:
-	if not is_hr():
-		frappe.throw(
-			_("Only HR Manager or HR User can {0}.").format(action),
-			frappe.PermissionError,
-			title=_("Not Permitted"),
-		)
+	ensure_role(HR_ROLES, action)

@@ -16,7 +16,7 @@ from .deduction import (
 	decide_deductions,
 )
 from .eligibility import BLOCK, WARN, ApplicationFacts, Finding, blocking, evaluate
-from .errors import LoanInputError
+from .errors import LoanInputError, translate
 from .ledger import (
 	LoanSummary,
 	Recovery,
@@ -98,4 +98,5 @@ __all__ = [
 	"summarise",
 	"summary_from_totals",
 	"to_decimal",
+	"translate",
 ]

@@ -30,6 +30,21 @@ def fill(template: str, values: dict) -> str:
 	return template.format(**values)
 
 
+def translate(gettext, template: str, values: dict, labels: tuple[str, ...] = ()) -> str:
+	"""The sentence in the user's language. `gettext` is the app's translation function (frappe's
+	`_`): it translates the template and the values named in `labels`, then the template is filled in.
+	A translation whose placeholders do not match its template falls back to the English template, so
+	a typo in a translation never turns a message into a crash."""
+	values = {
+		key: gettext(value) if key in labels and isinstance(value, str) else value
+		for key, value in values.items()
+	}
+	try:
+		return gettext(template).format(**values)
+	except (KeyError, IndexError, AttributeError, ValueError):
+		return fill(template, values)
+
+
 class LoanInputError(ValueError):
 	"""Raised for any input the engine refuses: a float amount, a negative principal, a rate above
 	100 %, a fractional number of months, more decimals than the currency has, absurd sizes.

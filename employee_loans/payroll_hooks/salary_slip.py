@@ -5,8 +5,9 @@ Query budget per slip (the app's share; see employee_loans/benchmarks/payroll.py
 - validation: one indexed query for the employee's loans with what is due (on a new slip it runs
   while HRMS loads the structure, so HRMS itself computes the totals and year-to-date with the
   lines; on a later save that changes a line, one more for the component's year-to-date);
-- submission: the same loans query, taken with a row lock, then per loan line one insert of the
-  repayment, one update of the schedule row and one update of the loan's balances.
+- submission: the same loans query, taken with a row lock, then per loan line one Employee Loan
+  Repayment inserted as submitted through its own controller, which moves the loan (a handful of
+  indexed queries, the same for any number of loans in the company).
 Nothing here throws during slip creation (a Payroll Entry would roll back its whole run); problems are
 raised as frappe.ValidationError on submit, before anything is written, naming employee and loan.
 """
@@ -17,7 +18,7 @@ from decimal import Decimal
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Sum
-from frappe.utils import flt, getdate, now_datetime
+from frappe.utils import flt, getdate
 
 from employee_loans.engine import (
 	Deduction,
@@ -27,9 +28,8 @@ from employee_loans.engine import (
 	decide_deductions,
 	replace_in_total,
 )
-from employee_loans.engine.deduction import DUE, NOTHING_DUE
-from employee_loans.ledger import lock_loan, rebuild, settle_instalment
-from employee_loans.utils import currency_precision, short_pay_policy, to_field, to_money
+from employee_loans.engine.states import DUE, FROM_SALARY_SLIP, LOAN_DISBURSED, NOTHING_DUE, PENDING
+from employee_loans.utils import currency_precision, engine_message, short_pay_policy, to_field, to_money
 
 LOAN_FIELD = "employee_loan"
 NOTE_FIELD = "loan_deduction_note"
@@ -76,9 +76,8 @@ def on_submit(slip, method=None):
 			),
 			LoanDeductionError,
 		)
-	precision = currency_precision(slip.company)
 	for loan_name, (decision, due) in plan.items():
-		post_repayment(slip, loan_name, decision, due, precision)
+		post_repayment(slip, loan_name, decision, due)
 
 
 def on_cancel(slip, method=None):
@@ -110,7 +109,7 @@ def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
 		.on(
 			(row.parent == loan.name)
 			& (row.parenttype == "Employee Loan")
-			& (row.status == "Pending")
+			& (row.status == PENDING)
 			& (row.due_date <= slip.end_date)
 		)
 		.select(
@@ -129,7 +128,7 @@ def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
 		.where(
 			(loan.employee == slip.employee)
 			& (loan.docstatus == 1)
-			& (loan.status == "Disbursed")
+			& (loan.status == LOAN_DISBURSED)
 			& (loan.disbursement_date <= slip.end_date)
 		)
 		.orderby(loan.disbursement_date)
@@ -137,29 +136,9 @@ def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
 		.orderby(row.instalment_number)
 	)
 	if lock:
-		# Read with the lock, for posting without reading again: the balances, the row after the
-		# instalment due (the next EMI), and a submitted slip of an overlapping period that already
+		# Read with the row lock (a locking read sees what other workers committed, whatever this
+		# transaction read before), with a submitted slip of an overlapping period that already
 		# recovered the loan (two workers, or a second slip for the same period).
-		after = frappe.qb.DocType("Employee Loan Schedule").as_("after")
-		query = (
-			query.left_join(after)
-			.on(
-				(after.parent == loan.name)
-				& (after.parenttype == "Employee Loan")
-				& (after.instalment_number == row.instalment_number + 1)
-			)
-			.select(
-				loan.status,
-				loan.loan_amount,
-				loan.principal_repaid,
-				loan.interest_paid,
-				loan.emis_paid,
-				loan.total_emis,
-				loan.remaining_payable,
-				after.due_date.as_("next_due_date"),
-				after.emi.as_("next_emi"),
-			)
-		)
 		repayment = frappe.qb.DocType("Employee Loan Repayment")
 		already = (
 			frappe.qb.from_(repayment)
@@ -167,7 +146,7 @@ def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
 			.where(
 				(repayment.employee_loan == loan.name)
 				& (repayment.docstatus == 1)
-				& (repayment.repayment_type == "Salary Slip")
+				& (repayment.repayment_type == FROM_SALARY_SLIP)
 				& (repayment.payroll_start_date <= slip.end_date)
 				& (repayment.payroll_end_date >= slip.start_date)
 				& (repayment.salary_slip != (slip.name or ""))
@@ -213,7 +192,7 @@ def plan_deductions(slip, loans, net_before: Decimal, precision: int) -> "Ordere
 		)
 	except LoanInputError as error:
 		frappe.throw(
-			_("Employee {0}: {1}").format(slip.employee, str(error)),
+			_("Employee {0}: {1}").format(slip.employee, engine_message(error)),
 			LoanDeductionError,
 			title=_("Loan Deduction"),
 		)
@@ -389,20 +368,16 @@ def _previous_component_totals(slip, components: set) -> dict:
 # -- posting ---------------------------------------------------------------------------------------
 
 
-def post_repayment(slip, loan_name: str, decision: Deduction, due, precision: int) -> None:
-	"""One submitted Employee Loan Repayment for one loan line, then the loan's schedule and balances.
-
-	Its name is the slip's and the loan's, so the database itself refuses a second posting of the same
-	line."""
+def post_repayment(slip, loan_name: str, decision: Deduction, due) -> None:
+	"""One Employee Loan Repayment for one loan line, inserted as submitted: its own validation and
+	submit (row lock, schedule and balances) run as for any repayment. Its name is the slip's and the
+	loan's, so the database itself refuses a second posting of the same line."""
 	repayment = frappe.get_doc(
 		{
 			"doctype": "Employee Loan Repayment",
 			"employee_loan": loan_name,
-			"employee": slip.employee,
-			"employee_name": slip.employee_name,
-			"company": slip.company,
 			"posting_date": slip.posting_date,
-			"repayment_type": "Salary Slip",
+			"repayment_type": FROM_SALARY_SLIP,
 			"reason": decision.reason,
 			"instalment_number": due.instalment_number,
 			"due_date": due.due_date,
@@ -415,23 +390,10 @@ def post_repayment(slip, loan_name: str, decision: Deduction, due, precision: in
 			"payroll_start_date": slip.start_date,
 			"payroll_end_date": slip.end_date,
 			"note": decision.note or None,
+			"docstatus": 1,
 		}
 	)
-	repayment.name = f"{slip.name}/{loan_name}"
-	repayment.docstatus = 1
-	now = now_datetime()
-	repayment.owner = repayment.modified_by = frappe.session.user
-	repayment.creation = repayment.modified = now
-	# The slip's validation has checked the figures through the engine under the loan's row lock;
-	# the repayment is written as a submitted ledger row without re-running its desk validations.
-	repayment.db_insert()
-	paid_as_scheduled = (
-		decision.reason == DUE
-		and due.row_name
-		and decision.principal == to_money(due.principal_amount, precision)
-		and decision.interest == to_money(due.interest_amount, precision)
-	)
-	if paid_as_scheduled:
-		settle_instalment(due, repayment, precision)
-	else:
-		rebuild(lock_loan(loan_name))
+	repayment.flags.from_payroll = True
+	# The payroll officer submitting the slip need not have rights on loan repayments: the slip's
+	# submission is the authority for its own loan lines.
+	repayment.insert(ignore_permissions=True)

@@ -3,8 +3,15 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, nowdate
 
-from employee_loans.ledger import lock_loan, rebuild
-from employee_loans.permissions import ensure_hr, ensure_permission
+from employee_loans.engine.states import (
+	LOAN_APPROVED,
+	LOAN_CANCELLED,
+	LOAN_CLOSED,
+	LOAN_DISBURSED,
+	PRE_CLOSURE_PAYMENT,
+)
+from employee_loans.ledger import REPAYMENT_DOCTYPE, lock_loan, rebuild
+from employee_loans.permissions import ensure_hr, ensure_permission, ensure_role
 from employee_loans.utils import get_settings, loan_terms, to_field
 
 PRECLOSE_MANUALLY = "Settled Manually"
@@ -14,7 +21,7 @@ PRECLOSE_IN_PAYROLL = "Deduct in Next Payroll"
 class EmployeeLoan(Document):
 	def validate(self):
 		if self.docstatus == 0:
-			self.status = "Approved"
+			self.status = LOAN_APPROVED
 			category_company = frappe.db.get_value("Employee Loan Category", self.loan_category, "company")
 			if category_company != self.company:
 				frappe.throw(
@@ -36,12 +43,17 @@ class EmployeeLoan(Document):
 				title=_("Disburse the Loan"),
 			)
 
+	def on_submit(self):
+		# Disbursement: the schedule is generated from the terms (there are no repayments yet).
+		rebuild(self)
+
 	def on_cancel(self):
 		# Repayments link to the loan, so Frappe refuses this cancel while any is submitted.
-		self.db_set("status", "Cancelled")
+		self.db_set("status", LOAN_CANCELLED)
 
 
 def _loan_for_action(name: str, ptype: str = "write"):
+	# The row lock before anything else is read of the loan.
 	loan = lock_loan(name)
 	ensure_permission(loan, ptype)
 	return loan
@@ -57,14 +69,14 @@ def _require_status(loan, status: str, action: str) -> None:
 		)
 
 
-@frappe.whitelist()
+@frappe.whitelist(methods=["POST"])
 def disburse(
 	loan: str, disbursement_date: str, reference: str | None = None, repayment_start_date: str | None = None
 ) -> str:
 	"""Mark an Approved loan as disbursed: the schedule is generated and the terms are locked."""
 	ensure_hr(_("disburse loans"))
 	doc = _loan_for_action(loan, "submit")
-	_require_status(doc, "Approved", _("disbursed"))
+	_require_status(doc, LOAN_APPROVED, _("disbursed"))
 	if doc.docstatus != 0:
 		frappe.throw(_("Loan {0} has already been disbursed.").format(doc.name), title=_("Already Disbursed"))
 	if not disbursement_date:
@@ -89,22 +101,22 @@ def disburse(
 	if repayment_start_date:
 		doc.repayment_start_date = getdate(repayment_start_date)
 	doc.salary_component = component
-	doc.status = "Disbursed"
+	doc.status = LOAN_DISBURSED
 	doc.flags.from_disbursement = True
 	doc.submit()
-	rebuild(doc)
+	doc.reload()  # the schedule and balances the submit stored, for the employee's notification
 	doc.run_method("on_loan_disbursed")
 	return doc.name
 
 
-@frappe.whitelist()
+@frappe.whitelist(methods=["POST"])
 def preclose(
 	loan: str, mode: str, posting_date: str | None = None, reference: str | None = None
 ) -> str | None:
 	"""Close a Disbursed loan early: settled manually now, or the whole balance in the next payroll."""
 	ensure_hr(_("pre-close loans"))
 	doc = _loan_for_action(loan)
-	_require_status(doc, "Disbursed", _("pre-closed"))
+	_require_status(doc, LOAN_DISBURSED, _("pre-closed"))
 	if mode == PRECLOSE_IN_PAYROLL:
 		doc.db_set({"preclosure_requested": 1, "preclosure_requested_on": getdate(posting_date or nowdate())})
 		doc.add_comment("Info", _("Pre-closure requested: the next salary slip deducts the whole balance."))
@@ -116,10 +128,10 @@ def preclose(
 		)
 	repayment = frappe.get_doc(
 		{
-			"doctype": "Employee Loan Repayment",
+			"doctype": REPAYMENT_DOCTYPE,
 			"employee_loan": doc.name,
 			"posting_date": posting_date or nowdate(),
-			"repayment_type": "Pre-closure",
+			"repayment_type": PRE_CLOSURE_PAYMENT,
 			"amount": doc.outstanding_balance,
 			"reference": reference,
 		}
@@ -129,7 +141,7 @@ def preclose(
 	return repayment.name
 
 
-@frappe.whitelist()
+@frappe.whitelist(methods=["POST"])
 def cancel_preclosure(loan: str) -> None:
 	ensure_hr(_("change pre-closures"))
 	doc = _loan_for_action(loan)
@@ -139,23 +151,24 @@ def cancel_preclosure(loan: str) -> None:
 	doc.add_comment("Info", _("Pre-closure in payroll withdrawn."))
 
 
-@frappe.whitelist()
+@frappe.whitelist(methods=["POST"])
 def reopen(loan: str, reason: str) -> None:
 	"""Reopen a loan closed by mistake: the manual repayment that closed it is cancelled."""
-	if "HR Manager" not in frappe.get_roles() and frappe.session.user != "Administrator":
-		frappe.throw(
-			_("Only an HR Manager can reopen a loan."), frappe.PermissionError, title=_("Not Permitted")
-		)
+	ensure_role(("HR Manager", "System Manager"), _("reopen loans"))
 	if not (reason or "").strip():
 		frappe.throw(_("Give the reason for reopening the loan."), title=_("Reason Required"))
 	doc = _loan_for_action(loan)
-	_require_status(doc, "Closed", _("reopened"))
-	closing = frappe.get_all(
-		"Employee Loan Repayment",
-		filters={"employee_loan": doc.name, "docstatus": 1},
-		fields=["name", "salary_slip"],
-		order_by="creation desc, name desc",
-		limit=1,
+	_require_status(doc, LOAN_CLOSED, _("reopened"))
+	repayment = frappe.qb.DocType(REPAYMENT_DOCTYPE)
+	closing = (
+		frappe.qb.from_(repayment)
+		.select(repayment.name, repayment.salary_slip)
+		.where((repayment.employee_loan == doc.name) & (repayment.docstatus == 1))
+		.orderby(repayment.creation, order=frappe.qb.desc)
+		.orderby(repayment.name, order=frappe.qb.desc)
+		.limit(1)
+		.for_update()
+		.run(as_dict=True)
 	)
 	if closing and closing[0].salary_slip:
 		frappe.throw(
@@ -165,7 +178,6 @@ def reopen(loan: str, reason: str) -> None:
 			title=_("Closed by Payroll"),
 		)
 	if closing:
-		frappe.get_doc("Employee Loan Repayment", closing[0].name).cancel()
-	doc.reload()
+		frappe.get_doc(REPAYMENT_DOCTYPE, closing[0].name).cancel()
 	doc.db_set("reopen_reason", reason.strip())
 	doc.add_comment("Info", _("Loan reopened: {0}").format(reason.strip()))

@@ -3,29 +3,43 @@ from frappe import _
 from frappe.model.document import Document
 
 from employee_loans.engine import LoanInputError, parse_money
-from employee_loans.ledger import lock_loan, rebuild
-from employee_loans.utils import currency_precision, to_field, to_money
-
-DESK_TYPES = ("Manual", "Pre-closure")
+from employee_loans.engine.states import (
+	DESK_REPAYMENT_TYPES,
+	LOAN_DISBURSED,
+	PRE_CLOSURE,
+	PRE_CLOSURE_PAYMENT,
+	REASON_MANUAL,
+)
+from employee_loans.ledger import locked_loan, post, reverse
+from employee_loans.utils import currency_precision, engine_message, to_field, to_money
 
 
 class EmployeeLoanRepayment(Document):
+	"""One posting against a loan. Its submit and cancel are the only things that move a disbursed
+	loan's schedule and balances (see employee_loans.ledger).
+
+	Salary slips post theirs with `flags.from_payroll`: the slip's submit has decided the figures
+	through the engine under the loan's row lock, so the desk's checks on the amount do not apply."""
+
+	def autoname(self):
+		if self.flags.from_payroll and self.salary_slip:
+			# one repayment per slip and loan: the database itself refuses a second posting of a line
+			self.name = f"{self.salary_slip}/{self.employee_loan}"
+
 	def validate(self):
-		loan = frappe.db.get_value(
-			"Employee Loan",
-			self.employee_loan,
-			["status", "docstatus", "employee", "employee_name", "company", "outstanding_balance"],
-			as_dict=True,
-		)
-		if not loan or loan.docstatus != 1 or loan.status != "Disbursed":
+		# The row lock comes first: the amount is checked against the balance as it is now, not as an
+		# earlier read in this transaction saw it.
+		loan = locked_loan(self.employee_loan)
+		if loan.docstatus != 1 or loan.status != LOAN_DISBURSED:
 			frappe.throw(
 				_("Loan {0} is {1}; repayments can be posted only against a Disbursed loan.").format(
-					self.employee_loan, _(loan.status) if loan else _("missing")
+					self.employee_loan, _(loan.status)
 				),
 				title=_("Loan Not Disbursed"),
 			)
 		self.employee, self.employee_name, self.company = loan.employee, loan.employee_name, loan.company
-		if self.repayment_type in DESK_TYPES:
+		self._locked_loan = loan  # still current at on_submit: the lock is held until the commit
+		if self.repayment_type in DESK_REPAYMENT_TYPES:
 			self.validate_desk_repayment(loan)
 		elif not self.flags.from_payroll:
 			frappe.throw(
@@ -39,7 +53,7 @@ class EmployeeLoanRepayment(Document):
 		try:
 			amount = parse_money(to_money(self.amount, precision), precision, _("Amount"))
 		except LoanInputError as error:
-			frappe.throw(str(error), title=_("Invalid Amount"))
+			frappe.throw(engine_message(error), title=_("Invalid Amount"))
 		if amount > outstanding:
 			frappe.throw(
 				_("The amount {0} is more than the outstanding balance {1} of loan {2}.").format(
@@ -47,7 +61,7 @@ class EmployeeLoanRepayment(Document):
 				),
 				title=_("Amount Too Large"),
 			)
-		if self.repayment_type == "Pre-closure" and amount != outstanding:
+		if self.repayment_type == PRE_CLOSURE_PAYMENT and amount != outstanding:
 			frappe.throw(
 				_("A pre-closure repays the whole outstanding balance of {0}.").format(outstanding),
 				title=_("Invalid Amount"),
@@ -55,11 +69,11 @@ class EmployeeLoanRepayment(Document):
 		self.principal_amount = to_field(amount)
 		self.interest_amount = 0
 		self.instalment_number = None
-		self.reason = "Pre-closure" if self.repayment_type == "Pre-closure" else "Manual"
+		self.reason = PRE_CLOSURE if self.repayment_type == PRE_CLOSURE_PAYMENT else REASON_MANUAL
 		self.salary_slip = None
 
 	def on_submit(self):
-		rebuild(lock_loan(self.employee_loan))
+		post(self, self._locked_loan)
 
 	def before_cancel(self):
 		if self.salary_slip and not self.flags.from_payroll:
@@ -71,4 +85,4 @@ class EmployeeLoanRepayment(Document):
 			)
 
 	def on_cancel(self):
-		rebuild(lock_loan(self.employee_loan))
+		reverse(self)

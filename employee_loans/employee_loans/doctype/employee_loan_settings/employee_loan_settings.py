@@ -28,7 +28,7 @@ class EmployeeLoanSettings(Document):
 		frappe.clear_document_cache(self.doctype, self.doctype)
 
 
-@frappe.whitelist()
+@frappe.whitelist(methods=["POST"])
 def load_starter_categories(company: str) -> list[str]:
 	"""Settings form button: the five starter categories for a company."""
 	frappe.get_doc("Employee Loan Settings").check_permission("write")

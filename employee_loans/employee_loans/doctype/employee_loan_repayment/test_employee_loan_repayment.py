@@ -1,0 +1,251 @@
+"""Two workers posting against one loan at the same moment, each on its own database connection.
+
+The records these tests race on must be committed (another connection cannot see uncommitted rows),
+so the class builds its own employee, category and loans, commits them, and deletes every row it made
+in tearDownClass.
+"""
+
+import threading
+from decimal import Decimal
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from employee_loans.engine import build_schedule
+from employee_loans.ledger import locked_loan, rebuild
+from employee_loans.tests.utils import (
+	IGNORE_TEST_RECORDS,
+	apply,
+	approve_and_disburse,
+	assign_structure,
+	make_category,
+	make_employee,
+	make_slip,
+	set_settings,
+)
+
+test_ignore = IGNORE_TEST_RECORDS
+
+RACER = "el-race-worker@example.com"
+CATEGORY = "Race Test"
+LOAN_STATE = (
+	"status", "outstanding_balance", "principal_repaid", "interest_paid", "amount_repaid", "emis_paid",
+	"total_emis", "next_emi_date", "remaining_payable", "emi",
+)  # fmt: skip
+ROW_STATE = ("instalment_number", "due_date", "emi", "principal_amount", "interest_amount", "status",
+	"paid_amount", "paid_principal", "salary_slip", "repayment")  # fmt: skip
+
+
+def money(value) -> Decimal:
+	return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+class Worker(threading.Thread):
+	"""Runs `job` in a thread with its own site connection, as a second web or background worker
+	would, and commits (or rolls back and keeps the error)."""
+
+	def __init__(self, site: str, sites_path: str, job, *args):
+		super().__init__(daemon=True)
+		self.site, self.sites_path, self.job, self.args = site, sites_path, job, args
+		self.error: Exception | None = None
+
+	def run(self):
+		frappe.init(site=self.site, sites_path=self.sites_path)
+		frappe.connect()
+		frappe.set_user("Administrator")
+		try:
+			self.job(*self.args)
+			frappe.db.commit()  # nosemgrep: a worker's own transaction ends here
+		except Exception as error:
+			frappe.db.rollback()
+			self.error = error
+		finally:
+			frappe.destroy()
+
+
+def submit_slip(slip_name: str, before=None, after=None):
+	if before:
+		before.wait(30)
+	slip = frappe.get_doc("Salary Slip", slip_name)
+	slip.submit()
+	if after:
+		frappe.db.commit()  # nosemgrep: the other worker must see this slip's postings
+		after.set()
+
+
+def post_manual_repayment(loan: str, amount, read_first=None, then_wait_for=None, start=None):
+	"""HR records a manual payment. With `read_first`, the worker has read the loan (its form, any
+	earlier read of the request) before the other worker commits, as a real request does."""
+	if read_first:
+		frappe.get_doc("Employee Loan", loan)
+		read_first.set()
+		then_wait_for.wait(30)
+	if start:
+		start.wait(30)
+	repayment = frappe.get_doc(
+		{
+			"doctype": "Employee Loan Repayment",
+			"employee_loan": loan,
+			"repayment_type": "Manual",
+			"amount": amount,
+		}
+	)
+	repayment.insert()
+	repayment.submit()
+
+
+class TestConcurrentPosting(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		set_settings(maximum_active_loans=0)
+		cls.category = make_category(CATEGORY, maximum_amount=500000, rate=8, min_months=6, max_months=60)
+		cls.employee = make_employee(RACER)
+		assign_structure(cls.employee, base=100000)
+		frappe.db.commit()  # nosemgrep: the other connection must see the fixtures
+		cls.site, cls.sites_path = frappe.local.site, frappe.local.sites_path
+
+	def setUp(self):
+		remove_loans_and_slips(self.employee)
+
+	def tearDown(self):
+		frappe.db.rollback()
+		remove_loans_and_slips(self.employee)
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.db.delete("Salary Structure Assignment", {"employee": cls.employee})
+		frappe.db.delete("Employee Loan Category", {"name": cls.category})
+		frappe.db.commit()  # nosemgrep: the fixtures were committed; so is their removal
+		super().tearDownClass()
+
+	def loan(self, amount, months) -> str:
+		application = apply(self.employee, self.category, amount, months, posting_date="2025-12-01")
+		loan = approve_and_disburse(application.name, "2025-12-15")
+		frappe.db.commit()  # nosemgrep
+		return loan
+
+	def state(self, loan: str):
+		doc = frappe.get_doc("Employee Loan", loan)
+		return (
+			{field: doc.get(field) for field in LOAN_STATE},
+			[{field: row.get(field) for field in ROW_STATE} for row in doc.schedule],
+		)
+
+	def assert_same_as_replay(self, loan: str):
+		stored = self.state(loan)
+		rebuild(locked_loan(loan))
+		self.assertEqual(self.state(loan), stored)
+		frappe.db.rollback()
+
+	def run_workers(self, *workers: Worker, expect_errors: bool = False):
+		for worker in workers:
+			worker.start()
+		for worker in workers:
+			worker.join(120)
+			self.assertFalse(worker.is_alive(), "a worker hung")
+			if not expect_errors:
+				self.assertIsNone(worker.error, f"{worker.job.__name__}: {worker.error!r}")
+		frappe.db.rollback()  # a new transaction: see what the workers committed
+
+	def test_slip_and_manual_repayment_at_the_same_moment_both_count(self):
+		"""The reported lost update: HR's request has read the loan when the slip's worker commits
+		instalment 1; the manual repayment then waits for the lock and posts. Both must count."""
+		loan = self.loan(60000, 12)
+		schedule = build_schedule("60000", "8", 12, "Reducing Balance", frappe.utils.getdate("2026-01-01"))
+		self.assertEqual((schedule[0].emi, schedule[0].principal), (Decimal("5219.31"), Decimal("4819.31")))
+		slip = make_slip(self.employee, "2026-01-01").name
+		frappe.db.commit()  # nosemgrep
+
+		hr_has_read, slip_committed = threading.Event(), threading.Event()
+		self.run_workers(
+			Worker(self.site, self.sites_path, submit_slip, slip, hr_has_read, slip_committed),
+			Worker(
+				self.site, self.sites_path, post_manual_repayment, loan, 1000, hr_has_read, slip_committed
+			),
+		)
+		doc = frappe.get_doc("Employee Loan", loan)
+		self.assertEqual(
+			frappe.db.count("Employee Loan Repayment", {"employee_loan": loan, "docstatus": 1}), 2
+		)
+		self.assertEqual(money(doc.outstanding_balance), Decimal("60000") - Decimal("4819.31") - 1000)
+		self.assertEqual(money(doc.principal_repaid), Decimal("5819.31"))
+		self.assertEqual(doc.emis_paid, 1)
+		self.assertEqual(doc.schedule[0].status, "Paid")
+		self.assertEqual(doc.schedule[0].salary_slip, slip)
+		self.assertEqual(doc.schedule[1].status, "Pending")
+		self.assert_same_as_replay(loan)
+
+	def test_many_rounds_of_slips_racing_manual_repayments(self):
+		"""Each month a slip and a manual repayment start at the same instant. Whichever wins, nothing is
+		lost: a slip that lost the race is refused with a message and goes through when saved again;
+		the loan always equals the replay of its submitted repayments."""
+		loan = self.loan(240000, 24)
+		for month in range(8):
+			slip = make_slip(self.employee, frappe.utils.add_months("2026-01-01", month)).name
+			frappe.db.commit()  # nosemgrep
+			start = threading.Barrier(2)
+			slip_worker = Worker(self.site, self.sites_path, race_slip, slip, start)
+			manual_worker = Worker(self.site, self.sites_path, race_manual, loan, 1000, start)
+			self.run_workers(slip_worker, manual_worker, expect_errors=True)
+			self.assertIsNone(manual_worker.error, f"month {month + 1}: {manual_worker.error}")
+			if slip_worker.error:
+				self.assertIn("has changed since the slip was saved", str(slip_worker.error))
+				resubmit = frappe.get_doc("Salary Slip", slip)
+				resubmit.save()
+				resubmit.submit()
+				frappe.db.commit()  # nosemgrep
+			repayments = frappe.get_all(
+				"Employee Loan Repayment",
+				filters={"employee_loan": loan, "docstatus": 1},
+				fields=["principal_amount", "salary_slip"],
+			)
+			self.assertEqual(len([r for r in repayments if r.salary_slip]), month + 1)
+			self.assertEqual(len([r for r in repayments if not r.salary_slip]), month + 1)
+			doc = frappe.get_doc("Employee Loan", loan)
+			self.assertEqual(
+				money(doc.outstanding_balance),
+				Decimal("240000") - sum(money(r.principal_amount) for r in repayments),
+			)
+			self.assertEqual(doc.emis_paid, month + 1)
+			self.assert_same_as_replay(loan)
+
+
+def race_slip(slip_name: str, start: threading.Barrier):
+	slip = frappe.get_doc("Salary Slip", slip_name)
+	start.wait(30)
+	slip.submit()
+
+
+def race_manual(loan: str, amount, start: threading.Barrier):
+	frappe.get_doc("Employee Loan", loan)
+	start.wait(30)
+	repayment = frappe.get_doc(
+		{
+			"doctype": "Employee Loan Repayment",
+			"employee_loan": loan,
+			"repayment_type": "Manual",
+			"amount": amount,
+		}
+	)
+	repayment.insert()
+	repayment.submit()
+
+
+def remove_loans_and_slips(employee: str) -> None:
+	"""Delete every loan, application, repayment and salary slip of the race tests' employee."""
+	slips = frappe.get_all("Salary Slip", filters={"employee": employee}, pluck="name")
+	loans = frappe.get_all("Employee Loan", filters={"employee": employee}, pluck="name")
+	applications = frappe.get_all("Employee Loan Application", filters={"employee": employee}, pluck="name")
+	if slips:
+		frappe.db.delete("Salary Detail", {"parent": ("in", slips), "parenttype": "Salary Slip"})
+		frappe.db.delete("Salary Slip", {"name": ("in", slips)})
+	frappe.db.delete("Employee Loan Repayment", {"employee": employee})
+	if loans:
+		frappe.db.delete("Employee Loan Schedule", {"parent": ("in", loans)})
+		frappe.db.delete("Employee Loan", {"name": ("in", loans)})
+	if applications:
+		frappe.db.delete("Employee Loan Eligibility Finding", {"parent": ("in", applications)})
+		frappe.db.delete("Employee Loan Application", {"name": ("in", applications)})
+	frappe.db.commit()  # nosemgrep: the race tests commit their records; so is their removal
