@@ -39,15 +39,22 @@ def to_field(value: Decimal | None):
 	return None if value is None else float(value)
 
 
+def engine_message(error: LoanInputError) -> str:
+	"""The one place an engine message is translated: the engine raises a template with values
+	(`error.template`, `error.values`); the template is translated, then filled in."""
+	template = getattr(error, "template", None)
+	if not template:
+		return str(error)
+	return _(template).format(**getattr(error, "values", {}))
+
+
 def get_settings():
 	return frappe.get_cached_doc(SETTINGS)
 
 
 def short_pay_policy(precision: int) -> ShortPayPolicy:
 	settings = get_settings()
-	return ShortPayPolicy(
-		settings.short_pay_policy or "Skip Month", to_money(settings.protected_net_pay or 0, precision)
-	)
+	return ShortPayPolicy(settings.short_pay_policy, to_money(settings.protected_net_pay, precision))
 
 
 def loan_terms(doc) -> LoanTerms:
@@ -62,7 +69,7 @@ def loan_terms(doc) -> LoanTerms:
 			precision,
 		)
 	except LoanInputError as error:
-		frappe.throw(str(error), title=_("Check the Loan Terms"))
+		frappe.throw(engine_message(error), title=_("Check the Loan Terms"))
 
 
 def is_hr(user: str | None = None) -> bool:
