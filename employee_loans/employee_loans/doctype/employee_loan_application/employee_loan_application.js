@@ -1,8 +1,8 @@
 // Copyright (c) 2026, Employee Loans Developers and contributors
 // For license information, please see license.txt
 
-const APPLICATION_METHODS = "employee_loans.employee_loans.doctype.employee_loan_application.employee_loan_application";
-const HR_ROLES = ["HR Manager", "HR User", "System Manager"];
+const APPLICATION_METHODS =
+	"employee_loans.employee_loans.doctype.employee_loan_application.employee_loan_application";
 
 frappe.ui.form.on("Employee Loan Application", {
 	setup(frm) {
@@ -12,19 +12,18 @@ frappe.ui.form.on("Employee Loan Application", {
 	},
 
 	refresh(frm) {
-		frm.trigger("set_indicator");
+		// The status indicator is Frappe's own, from the DocType's states (see the list settings).
 		frm.trigger("show_findings");
-		if (frm.is_new() || frm.doc.status !== "Pending") {
-			frm.set_read_only(!frm.is_new() && frm.doc.status !== "Pending");
+		const pending = !frm.is_new() && frm.doc.docstatus === 0 && frm.doc.status === "Pending";
+		// Under a Workflow its actions decide; Frappe shows them itself.
+		if (pending && frm.perm[0].submit && !frappe.workflow.get_state_fieldname(frm.doctype)) {
+			// Submitting is deciding: Approve and Deny take the place of the plain Submit button.
+			frm.page.clear_primary_action();
+			frm.add_custom_button(__("Approve"), () => frm.trigger("approve"), __("Decide"));
+			frm.add_custom_button(__("Deny"), () => frm.trigger("deny"), __("Decide"));
 		}
-		if (!frm.is_new() && frm.doc.status === "Pending") {
-			if (frappe.user.has_role(HR_ROLES)) {
-				frm.add_custom_button(__("Approve"), () => frm.trigger("approve"), __("Decide"));
-				frm.add_custom_button(__("Deny"), () => frm.trigger("deny"), __("Decide"));
-			}
-			if (frm.doc.employee_user === frappe.session.user) {
-				frm.add_custom_button(__("Withdraw"), () => frm.trigger("withdraw"));
-			}
+		if (pending && frm.doc.employee_user === frappe.session.user) {
+			frm.add_custom_button(__("Withdraw"), () => frm.trigger("withdraw"));
 		}
 		if (frm.doc.employee_loan) {
 			frm.add_custom_button(__("View Loan"), () =>
@@ -33,22 +32,22 @@ frappe.ui.form.on("Employee Loan Application", {
 		}
 	},
 
-	set_indicator(frm) {
-		const colours = { Pending: "orange", Approved: "green", Denied: "red", Withdrawn: "gray" };
-		if (!frm.is_new()) {
-			frm.page.set_indicator(__(frm.doc.status), colours[frm.doc.status] || "gray");
-		}
-	},
-
 	show_findings(frm) {
 		const findings = frm.doc.findings || [];
 		frm.dashboard.clear_headline();
 		if (!findings.length) return;
 		const lines = findings
-			.map((f) => `<div class="text-${f.severity === "Block" ? "danger" : "warning"}">
-				<b>${frappe.utils.escape_html(f.rule || "")}</b>: ${frappe.utils.escape_html(f.message || "")}</div>`)
+			.map(
+				(f) => `<div class="text-${f.severity === "Block" ? "danger" : "warning"}">
+				<b>${frappe.utils.escape_html(f.rule || "")}</b>: ${frappe.utils.escape_html(
+					f.message || ""
+				)}</div>`
+			)
 			.join("");
-		frm.dashboard.set_headline_alert(lines, findings.some((f) => f.severity === "Block") ? "red" : "orange");
+		frm.dashboard.set_headline_alert(
+			lines,
+			findings.some((f) => f.severity === "Block") ? "red" : "orange"
+		);
 	},
 
 	loan_category: (frm) => frm.trigger("preview"),
@@ -82,32 +81,10 @@ frappe.ui.form.on("Employee Loan Application", {
 			method: `${APPLICATION_METHODS}.get_approval_context`,
 			args: { application: frm.doc.name },
 			callback: ({ message: context }) => {
-				const money = (value) => format_currency(value, frm.doc.currency);
-				const loans = (context.existing_loans || [])
-					.map((loan) => `<tr><td>${loan.name}</td><td>${__(loan.status)}</td><td>${frappe.utils.escape_html(loan.loan_category)}</td>
-						<td class="text-right">${money(loan.loan_amount)}</td><td class="text-right">${money(loan.emi)}</td>
-						<td class="text-right">${money(loan.outstanding_balance)}</td></tr>`)
-					.join("");
-				const findings = (context.findings || [])
-					.map((f) => `<li class="text-${f.severity === "Block" ? "danger" : "warning"}"><b>${f.rule}</b>: ${frappe.utils.escape_html(f.message)}</li>`)
-					.join("");
 				const dialog = new frappe.ui.Dialog({
 					title: __("Approve {0}", [frm.doc.name]),
 					fields: [
-						{
-							fieldtype: "HTML",
-							options: `
-								<p>${__("EMI")}: <b>${money(context.emi)}</b> · ${__("Net monthly salary")}:
-								<b>${context.net_salary ? money(context.net_salary) : __("not found")}</b>
-								${context.salary_source ? `(${frappe.utils.escape_html(context.salary_source)})` : ""}
-								· ${__("EMIs of existing loans")}: <b>${money(context.existing_emis)}</b></p>
-								<h5>${__("Findings")}</h5>
-								${findings ? `<ul>${findings}</ul>` : `<p class="text-muted">${__("No findings: every rule passes.")}</p>`}
-								<h5>${__("Existing Loans")}</h5>
-								${loans ? `<table class="table table-bordered table-sm"><thead><tr><th>${__("Loan")}</th><th>${__("Status")}</th>
-									<th>${__("Category")}</th><th>${__("Amount")}</th><th>${__("EMI")}</th><th>${__("Outstanding")}</th></tr></thead>
-									<tbody>${loans}</tbody></table>` : `<p class="text-muted">${__("None")}</p>`}`,
-						},
+						{ fieldtype: "HTML", options: frm.events.approval_summary(frm, context) },
 					],
 					primary_action_label: __("Approve"),
 					primary_action: () => {
@@ -149,5 +126,52 @@ frappe.ui.form.on("Employee Loan Application", {
 				callback: () => frm.reload_doc(),
 			})
 		);
+	},
+
+	// The approve dialog's summary. Every value is escaped where it enters the HTML; money is shown in the
+	// currency of the application's own Currency fields (their options: the company's default currency).
+	approval_summary(frm, context) {
+		const e = (value) => frappe.utils.escape_html(value ?? "");
+		const currency = frappe.meta.get_field_currency(
+			frappe.meta.get_docfield(frm.doctype, "loan_amount", frm.doc.name),
+			frm.doc
+		);
+		const money = (value) => e(format_currency(value || 0, currency));
+		const muted = (text) => `<p class="text-muted">${e(text)}</p>`;
+
+		const findings = (context.findings || []).map((f) => {
+			const colour = f.severity === "Block" ? "danger" : "warning";
+			return `<li class="text-${colour}"><b>${e(f.rule)}</b>: ${e(f.message)}</li>`;
+		});
+		const headings = [
+			__("Loan"),
+			__("Status"),
+			__("Category"),
+			__("Amount"),
+			__("EMI"),
+			__("Outstanding"),
+		];
+		const loans = (context.existing_loans || []).map((loan) => {
+			const texts = [loan.name, __(loan.status), loan.loan_category];
+			const amounts = [loan.loan_amount, loan.emi, loan.outstanding_balance];
+			const cells = texts.map((text) => `<td>${e(text)}</td>`);
+			const figures = amounts.map((value) => `<td class="text-right">${money(value)}</td>`);
+			return `<tr>${cells.join("")}${figures.join("")}</tr>`;
+		});
+		const salary = context.net_salary ? money(context.net_salary) : e(__("not found"));
+		const source = context.salary_source ? ` (${e(context.salary_source)})` : "";
+		const figures = [
+			`${e(__("EMI"))}: <b>${money(context.emi)}</b>`,
+			`${e(__("Net monthly salary"))}: <b>${salary}</b>${source}`,
+			`${e(__("EMIs of existing loans"))}: <b>${money(context.existing_emis)}</b>`,
+		];
+		const table = `<table class="table table-bordered table-sm">
+			<thead><tr>${headings.map((h) => `<th>${e(h)}</th>`).join("")}</tr></thead>
+			<tbody>${loans.join("")}</tbody></table>`;
+		return `<p>${figures.join(" · ")}</p>
+			<h5>${e(__("Findings"))}</h5>
+			${findings.length ? `<ul>${findings.join("")}</ul>` : muted(__("No findings: every rule passes."))}
+			<h5>${e(__("Existing Loans"))}</h5>
+			${loans.length ? table : muted(__("None"))}`;
 	},
 });

@@ -1,32 +1,41 @@
 import frappe
 from frappe import _
+from frappe.model.docstatus import DocStatus
 from frappe.model.document import Document
-from frappe.utils import cint, now_datetime
+from frappe.model.workflow import get_workflow, get_workflow_name
+from frappe.utils import cint, now, now_datetime
 
 from employee_loans.eligibility import assess, translated
 from employee_loans.permissions import employees_of_user, ensure_hr, ensure_permission
 from employee_loans.utils import get_settings, is_hr, to_field
 
-DECIDABLE = "Pending"
-DECISION_FIELDS = ("decided_by", "decided_on", "denial_reason", "employee_loan")
+PENDING = "Pending"
+APPROVED = "Approved"
+DENIED = "Denied"
+WITHDRAWN = "Withdrawn"
+DECISIONS = (APPROVED, DENIED)
 
 
 class EmployeeLoanApplication(Document):
+	"""A request for a loan. Deciding on it is submitting it (status Approved or Denied), so Frappe locks
+	the decision, and a company can put its own Workflow on it. The applicant's withdrawal cancels it.
+
+	The record of a decision (decided by and on, the loan) is at permlevel 2, which no role may write:
+	Frappe drops whatever a form or an API call sends for it, and only this controller sets it."""
+
 	def validate(self):
-		self.validate_status_change()
+		if self.docstatus.is_draft():
+			self.validate_draft_status()
 		self.validate_applicant()
 		self.validate_category()
-		if self.status == DECIDABLE:
+		if self.workflow_state_changed():
+			_ensure_not_own(self)  # a workflow step (a recommendation) is a decision too
+		if self.docstatus.is_draft():
 			self.run_eligibility()
 
-	def validate_status_change(self):
-		before = None if self.is_new() else self.get_doc_before_save()
-		if not self.flags.from_action:
-			# Decisions are made by the actions only, whatever a form or an API call sends.
-			for fieldname in DECISION_FIELDS:
-				self.set(fieldname, before.get(fieldname) if before else None)
+	def validate_draft_status(self):
 		if self.is_new():
-			self.status = DECIDABLE
+			self.status = PENDING
 			if not cint(get_settings().enable_applications):
 				frappe.throw(
 					_(
@@ -34,13 +43,7 @@ class EmployeeLoanApplication(Document):
 					),
 					title=_("Applications Closed"),
 				)
-			return
-		if before and before.status != DECIDABLE and not self.flags.from_action:
-			frappe.throw(
-				_("Application {0} is {1}; it can no longer be changed.").format(self.name, _(before.status)),
-				title=_("Application Decided"),
-			)
-		if before and before.status != self.status and not self.flags.from_action:
+		elif self.status != PENDING:
 			frappe.throw(
 				_("Use the Approve, Deny or Withdraw actions to change the status."), title=_("Not Allowed")
 			)
@@ -70,7 +73,8 @@ class EmployeeLoanApplication(Document):
 				).format(self.loan_category, category.company, self.company),
 				title=_("Wrong Company"),
 			)
-		if cint(category.disabled) and self.status == DECIDABLE:
+		# a category disabled after the application was made does not stop its decision
+		if cint(category.disabled) and self.docstatus.is_draft():
 			frappe.throw(
 				_(
 					"Loan Category {0} is disabled and accepts no new applications. Choose another category."
@@ -101,17 +105,130 @@ class EmployeeLoanApplication(Document):
 				title=_("The Application Cannot Be Accepted"),
 			)
 
+	def before_submit(self):
+		# Every way to submit passes here: the Decide actions, the standard Submit, REST, a Workflow.
+		_ensure_not_own(self)
+		self.validate_workflow_decision()
+		if self.status not in DECISIONS:
+			frappe.throw(
+				_(
+					"Submitting an application decides on it, so its status must be Approved or Denied, not {0}. "
+					"Use Decide > Approve or Decide > Deny."
+				).format(_(self.status)),
+				title=_("Decision Required"),
+			)
+		if self.status == APPROVED:
+			self.denial_reason = None
+			self.run_eligibility()  # salary or loans may have changed since the application was saved
+		elif not (self.denial_reason or "").strip():
+			frappe.throw(
+				_("Give a reason for the denial; the employee will see it."), title=_("Reason Required")
+			)
+		self.decided_by = frappe.session.user
+		self.decided_on = now_datetime()
+
+	def validate_workflow_decision(self):
+		"""Under a Workflow only its actions decide. Frappe checks the transition and its role only when
+		the workflow state changes, so a plain submit would otherwise skip the company's chain."""
+		workflow = self.get_active_workflow()
+		if not workflow:
+			return
+		deciding_states = {state.state for state in workflow.states if cint(state.doc_status) == 1}
+		if self.get(workflow.workflow_state_field) not in deciding_states:
+			frappe.throw(
+				_("Loan applications follow the workflow {0}: decide with its actions.").format(
+					workflow.name
+				),
+				title=_("Use the Workflow"),
+			)
+		if self.status not in DECISIONS:
+			frappe.throw(
+				_(
+					"The workflow state {0} submits the application but does not set its Status. In Workflow "
+					"{1}, set Update Field to status and Update Value to Approved or Denied for that state."
+				).format(self.get(workflow.workflow_state_field), workflow.name),
+				title=_("Workflow Incomplete"),
+			)
+
+	def on_submit(self):
+		if self.status == APPROVED:
+			self.db_set("employee_loan", self.create_loan(), update_modified=False)
+			self.run_method("on_application_approved")
+		else:
+			self.run_method("on_application_denied")
+
+	def create_loan(self) -> str:
+		loan = frappe.get_doc(
+			{
+				"doctype": "Employee Loan",
+				"employee": self.employee,
+				"company": self.company,
+				"loan_application": self.name,
+				"loan_category": self.loan_category,
+				"interest_method": frappe.db.get_value(
+					"Employee Loan Category", self.loan_category, "interest_method"
+				),
+				"annual_interest_rate": self.annual_interest_rate,
+				"loan_amount": self.loan_amount,
+				"tenure_months": self.tenure_months,
+				"approved_by": self.decided_by,
+				"approved_on": self.decided_on,
+			}
+		)
+		loan.insert(ignore_permissions=True)
+		return loan.name
+
+	def before_cancel(self):
+		frappe.throw(
+			_("A decided application is kept as the record of its decision; it cannot be cancelled."),
+			title=_("Not Allowed"),
+		)
+
+	def withdraw(self):
+		"""End a Pending draft as Withdrawn and cancelled (docstatus 2).
+
+		Frappe cancels only submitted documents, and submitting an application decides on it, so a
+		withdrawal cannot be a submit followed by a cancel: that would pass through the decision and its
+		hooks, and need the approver's permission. A draft has nothing to reverse, so it moves straight to
+		docstatus 2, as HRMS voids the draft Attendance of a cancelled Leave Application. From then on
+		Frappe itself refuses to edit, submit or cancel it."""
+		self.load_doc_before_save()
+		self.status = WITHDRAWN
+		self.decided_by = frappe.session.user
+		self.decided_on = now_datetime()
+		self.modified, self.modified_by = now(), frappe.session.user
+		workflow = self.get_active_workflow()
+		if workflow:
+			cancelled = [state.state for state in workflow.states if cint(state.doc_status) == 2]
+			if cancelled:
+				self.set(workflow.workflow_state_field, cancelled[0])
+		self.docstatus = DocStatus.CANCELLED
+		self.set_docstatus()  # the findings follow their application
+		self.db_update()
+		self.update_children()
+		self.save_version()
+		self.run_method("on_application_withdrawn")  # for doc_events and Notifications, as on_cancel is
+		self.clear_cache()
+		self.notify_update()
+
 	def on_trash(self):
-		if self.status != DECIDABLE:
+		if self.status != PENDING:
 			frappe.throw(
 				_("A decided application is kept as a record; it cannot be deleted."), title=_("Not Allowed")
 			)
+
+	def get_active_workflow(self):
+		return get_workflow(self.doctype) if get_workflow_name(self.doctype) else None
+
+	def workflow_state_changed(self) -> bool:
+		workflow = self.get_active_workflow()
+		return bool(workflow and not self.is_new() and self.has_value_changed(workflow.workflow_state_field))
 
 
 def _load_for_decision(name: str) -> EmployeeLoanApplication:
 	application = frappe.get_doc("Employee Loan Application", name, for_update=True)
 	ensure_permission(application, "write")
-	if application.status != DECIDABLE:
+	if application.status != PENDING or not application.docstatus.is_draft():
 		frappe.throw(
 			_("Application {0} is already {1}.").format(application.name, _(application.status)),
 			title=_("Already Decided"),
@@ -128,58 +245,26 @@ def _ensure_not_own(application: EmployeeLoanApplication) -> None:
 		)
 
 
-@frappe.whitelist()
+@frappe.whitelist(methods=["POST"])
 def approve(application: str) -> str:
 	"""Approve a Pending application: the rules run again and the Employee Loan is created."""
 	ensure_hr(_("approve loan applications"))
 	doc = _load_for_decision(application)
-	_ensure_not_own(doc)
-	doc.run_eligibility()  # salary or loans may have changed since the application was saved
-	loan = frappe.get_doc(
-		{
-			"doctype": "Employee Loan",
-			"employee": doc.employee,
-			"company": doc.company,
-			"loan_application": doc.name,
-			"loan_category": doc.loan_category,
-			"interest_method": frappe.db.get_value(
-				"Employee Loan Category", doc.loan_category, "interest_method"
-			),
-			"annual_interest_rate": doc.annual_interest_rate,
-			"loan_amount": doc.loan_amount,
-			"tenure_months": doc.tenure_months,
-			"approved_by": frappe.session.user,
-			"approved_on": now_datetime(),
-		}
-	)
-	loan.insert(ignore_permissions=True)
-	doc.status = "Approved"
-	doc.decided_by = frappe.session.user
-	doc.decided_on = now_datetime()
-	doc.employee_loan = loan.name
-	doc.flags.from_action = True
-	doc.save(ignore_permissions=True)
-	doc.run_method("on_application_approved")
-	return loan.name
+	doc.status = APPROVED
+	doc.submit()
+	return doc.employee_loan
 
 
-@frappe.whitelist()
+@frappe.whitelist(methods=["POST"])
 def deny(application: str, reason: str) -> None:
 	ensure_hr(_("deny loan applications"))
-	if not (reason or "").strip():
-		frappe.throw(_("Give a reason for the denial; the employee will see it."), title=_("Reason Required"))
 	doc = _load_for_decision(application)
-	_ensure_not_own(doc)
-	doc.status = "Denied"
-	doc.denial_reason = reason.strip()
-	doc.decided_by = frappe.session.user
-	doc.decided_on = now_datetime()
-	doc.flags.from_action = True
-	doc.save(ignore_permissions=True)
-	doc.run_method("on_application_denied")
+	doc.status = DENIED
+	doc.denial_reason = (reason or "").strip()
+	doc.submit()
 
 
-@frappe.whitelist()
+@frappe.whitelist(methods=["POST"])
 def withdraw(application: str) -> None:
 	"""The applicant takes back a Pending application."""
 	doc = _load_for_decision(application)
@@ -189,11 +274,7 @@ def withdraw(application: str) -> None:
 			frappe.PermissionError,
 			title=_("Not Permitted"),
 		)
-	doc.status = "Withdrawn"
-	doc.decided_by = frappe.session.user
-	doc.decided_on = now_datetime()
-	doc.flags.from_action = True
-	doc.save(ignore_permissions=True)
+	doc.withdraw()
 
 
 @frappe.whitelist()

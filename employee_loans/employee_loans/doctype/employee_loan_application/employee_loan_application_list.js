@@ -1,7 +1,6 @@
+// Colours come from the DocType's states: a Pending draft and a Withdrawn (cancelled) application show
+// their status there instead of Frappe's generic Draft and Cancelled.
 frappe.listview_settings["Employee Loan Application"] = {
-	add_fields: ["status"],
-	get_indicator(doc) {
-		const colours = { Pending: "orange", Approved: "green", Denied: "red", Withdrawn: "gray" };
-		return [__(doc.status), colours[doc.status] || "gray", `status,=,${doc.status}`];
-	},
+	has_indicator_for_draft: true,
+	has_indicator_for_cancelled: true,
 };

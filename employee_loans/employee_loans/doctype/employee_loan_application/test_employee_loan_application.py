@@ -30,7 +30,7 @@ class TestEmployeeLoanApplication(LoanTestCase):
 	def test_employee_applies_for_themself_with_exact_emi_and_salary(self):
 		with as_user(APPLICANT):
 			application = apply(self.applicant, self.personal, 200000, 24)
-		self.assertEqual(application.status, "Pending")
+		self.assertEqual((application.status, application.docstatus), ("Pending", 0))
 		self.assertEqual(Decimal(str(application.emi)), Decimal("9045.46"))
 		self.assertEqual(Decimal(str(application.total_interest)), Decimal("17090.98"))
 		# net salary from the structure assignment: basic 100,000 less professional tax 200
@@ -154,9 +154,10 @@ class TestEmployeeLoanApplication(LoanTestCase):
 		with as_user(HR_USER):
 			loan_name = approve(application.name)
 		application.reload()
-		self.assertEqual(application.status, "Approved")
+		self.assertEqual((application.status, application.docstatus), ("Approved", 1))
 		self.assertEqual(application.employee_loan, loan_name)
 		self.assertEqual(application.decided_by, HR_USER)
+		self.assertIsNotNone(application.decided_on)
 		loan = frappe.get_doc("Employee Loan", loan_name)
 		self.assertEqual((loan.status, loan.docstatus), ("Approved", 0))
 		self.assertEqual(loan.loan_amount, 200000)
@@ -173,29 +174,42 @@ class TestEmployeeLoanApplication(LoanTestCase):
 		self.assertEqual(count("Employee Loan"), loans)
 		denied = apply(self.applicant, self.emergency, 10000, 6)
 		deny(denied.name, "Budget exhausted")
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaisesRegex(frappe.ValidationError, "already Denied"):
 			approve(denied.name)
-		self.assertEqual(frappe.db.get_value(APPLICATION, denied.name, "status"), "Denied")
+		self.assertEqual(
+			frappe.db.get_value(APPLICATION, denied.name, ["status", "docstatus"]), ("Denied", 1)
+		)
 
 	def test_denial_needs_a_reason(self):
 		application = apply(self.applicant, self.personal)
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaisesRegex(frappe.ValidationError, "Give a reason for the denial"):
 			deny(application.name, "  ")
-		self.assertEqual(frappe.db.get_value(APPLICATION, application.name, "status"), "Pending")
+		self.assertEqual(
+			frappe.db.get_value(APPLICATION, application.name, ["status", "docstatus"]), ("Pending", 0)
+		)
 		deny(application.name, "Too many loans this quarter")
 		application.reload()
 		self.assertEqual(
-			(application.status, application.denial_reason), ("Denied", "Too many loans this quarter")
+			(application.status, application.docstatus, application.denial_reason),
+			("Denied", 1, "Too many loans this quarter"),
 		)
+		self.assertIsNone(application.employee_loan)
+		self.assertEqual(count("Employee Loan", loan_application=application.name), 0)
 
 	def test_nobody_decides_on_their_own_application(self):
 		own = apply(self.hr_manager_employee, self.personal, 10000, 6)
 		with as_user(HR_MANAGER):
-			with self.assertRaises(frappe.PermissionError):
+			with self.assertRaisesRegex(frappe.PermissionError, "your own loan application"):
 				approve(own.name)
-			with self.assertRaises(frappe.PermissionError):
+			with self.assertRaisesRegex(frappe.PermissionError, "your own loan application"):
 				deny(own.name, "no")
-		self.assertEqual(frappe.db.get_value(APPLICATION, own.name, "status"), "Pending")
+			# the standard Submit button and REST submit the document itself
+			doc = frappe.get_doc(APPLICATION, own.name)
+			doc.status = "Approved"
+			with self.assertRaisesRegex(frappe.PermissionError, "your own loan application"):
+				doc.submit()
+		self.assertEqual(frappe.db.get_value(APPLICATION, own.name, ["status", "docstatus"]), ("Pending", 0))
+		self.assertEqual(count("Employee Loan", loan_application=own.name), 0)
 
 	def test_employee_cannot_approve_or_deny(self):
 		application = apply(self.colleague, self.personal, 10000, 6)
@@ -213,18 +227,34 @@ class TestEmployeeLoanApplication(LoanTestCase):
 			withdraw(application.name)
 		with as_user(APPLICANT):
 			withdraw(application.name)
-		self.assertEqual(frappe.db.get_value(APPLICATION, application.name, "status"), "Withdrawn")
-		with self.assertRaises(frappe.ValidationError):
+		self.assertEqual(
+			frappe.db.get_value(APPLICATION, application.name, ["status", "docstatus", "decided_by"]),
+			("Withdrawn", 2, APPLICANT),
+		)
+		with self.assertRaisesRegex(frappe.ValidationError, "already Withdrawn"):
 			approve(application.name)
+		with self.assertRaisesRegex(frappe.ValidationError, "already Withdrawn"):
+			deny(application.name, "too late")
 
 	def test_decided_application_cannot_be_edited(self):
 		application = apply(self.applicant, self.personal)
 		approve(application.name)
 		application.reload()
 		application.loan_amount = 1000
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaisesRegex(
+			frappe.ValidationError, "Not allowed to change .*Loan Amount.* after submission"
+		):
 			application.save()
-		self.assertEqual(frappe.db.get_value(APPLICATION, application.name, "loan_amount"), 200000)
+		application.reload()
+		application.status = "Denied"
+		with self.assertRaisesRegex(
+			frappe.ValidationError, "Not allowed to change .*Status.* after submission"
+		):
+			application.save()
+		self.assertEqual(
+			frappe.db.get_value(APPLICATION, application.name, ["loan_amount", "status"]),
+			(200000, "Approved"),
+		)
 
 	def test_rules_run_again_at_approval(self):
 		set_settings(maximum_active_loans=1)
@@ -321,3 +351,144 @@ class TestEmployeeLoanApplication(LoanTestCase):
 		self.assertEqual(
 			(application.status, application.employee_loan, application.decided_by), ("Pending", None, None)
 		)
+
+	# -- deciding is submitting -----------------------------------------------------------------------
+
+	def test_submitting_without_a_decision_is_refused(self):
+		application = apply(self.applicant, self.personal)
+		doc = frappe.get_doc(APPLICATION, application.name)
+		with (
+			as_user(HR_USER),
+			self.assertRaisesRegex(frappe.ValidationError, "Approved or Denied, not Pending"),
+		):
+			doc.submit()
+		self.assertEqual(
+			frappe.db.get_value(APPLICATION, application.name, ["status", "docstatus"]), ("Pending", 0)
+		)
+
+	def test_the_standard_submit_decides_as_the_actions_do(self):
+		approved = frappe.get_doc(APPLICATION, apply(self.applicant, self.personal, 200000, 24).name)
+		denied = frappe.get_doc(APPLICATION, apply(self.applicant, self.emergency, 10000, 6).name)
+		with as_user(HR_USER):
+			approved.status = "Approved"
+			approved.submit()
+			denied.status = "Denied"
+			with self.assertRaisesRegex(frappe.ValidationError, "Give a reason for the denial"):
+				denied.submit()
+			denied = frappe.get_doc(APPLICATION, denied.name)
+			denied.status = "Denied"
+			denied.denial_reason = "Budget"
+			denied.submit()
+		approved.reload()
+		self.assertEqual((approved.docstatus, approved.decided_by), (1, HR_USER))
+		loan = frappe.get_doc("Employee Loan", approved.employee_loan)
+		self.assertEqual(
+			(loan.loan_application, loan.emi, loan.approved_by), (approved.name, 9045.46, HR_USER)
+		)
+		self.assertEqual(
+			frappe.db.get_value(APPLICATION, denied.name, ["status", "docstatus", "denial_reason"]),
+			("Denied", 1, "Budget"),
+		)
+
+	def test_an_employee_cannot_submit_their_own_application(self):
+		with as_user(APPLICANT):
+			application = apply(self.applicant, self.personal)
+			self.assertTrue(frappe.has_permission(APPLICATION, "write", doc=application.name))
+			self.assertFalse(frappe.has_permission(APPLICATION, "submit", doc=application.name))
+			doc = frappe.get_doc(APPLICATION, application.name)
+			doc.status = "Approved"
+			with self.assertRaises(frappe.PermissionError):
+				doc.submit()
+		with as_user(HR_USER):
+			self.assertTrue(frappe.has_permission(APPLICATION, "submit", doc=application.name))
+		self.assertEqual(
+			frappe.db.get_value(APPLICATION, application.name, ["status", "docstatus"]), ("Pending", 0)
+		)
+		self.assertEqual(count("Employee Loan", loan_application=application.name), 0)
+
+	def test_the_applicant_edits_a_pending_draft(self):
+		with as_user(APPLICANT):
+			application = apply(self.applicant, self.personal, 200000, 24)
+			application.loan_amount = 100000
+			application.reason = "Smaller need"
+			application.save()
+		self.assertEqual(
+			frappe.db.get_value(APPLICATION, application.name, ["loan_amount", "reason", "docstatus"]),
+			(100000, "Smaller need", 0),
+		)
+		self.assertEqual(application.emi, 4522.73)  # the rules and figures run again on every save
+
+	def test_a_draft_keeps_status_pending(self):
+		application = apply(self.applicant, self.personal)
+		application.status = "Approved"
+		with self.assertRaisesRegex(frappe.ValidationError, "Use the Approve, Deny or Withdraw actions"):
+			application.save()
+		self.assertEqual(frappe.db.get_value(APPLICATION, application.name, "status"), "Pending")
+
+	def test_hr_cannot_type_the_decision_record_and_employees_cannot_type_a_denial_reason(self):
+		other = approve_and_disburse(
+			apply(self.colleague, self.emergency, 5000, 6).name, frappe.utils.nowdate()
+		)
+		with as_user(HR_USER):
+			application = apply(
+				self.applicant,
+				self.personal,
+				employee_loan=other,
+				decided_by=HR_MANAGER,
+				decided_on="2026-01-01",
+			)
+			self.assertEqual(
+				(application.employee_loan, application.decided_by, application.decided_on),
+				(None, None, None),
+			)
+			application.employee_loan = other
+			application.save()
+		self.assertIsNone(frappe.db.get_value(APPLICATION, application.name, "employee_loan"))
+		with as_user(APPLICANT):
+			own = apply(self.applicant, self.emergency, 10000, 6, denial_reason="Denied by myself")
+		self.assertIsNone(own.denial_reason)
+
+	def test_a_withdrawn_application_is_locked_and_kept_in_the_history(self):
+		with as_user(APPLICANT):
+			application = apply(self.applicant, self.emergency, 10000, 6)
+			withdraw(application.name)
+		application.reload()
+		self.assertEqual((application.status, application.docstatus), ("Withdrawn", 2))
+		self.assertIsNotNone(application.decided_on)
+		application.reason = "changed my mind again"
+		with self.assertRaisesRegex(frappe.ValidationError, "Cannot edit cancelled document"):
+			application.save()
+		versions = frappe.get_all(
+			"Version", filters={"ref_doctype": APPLICATION, "docname": application.name}, pluck="data"
+		)
+		self.assertTrue(any('"Withdrawn"' in data for data in versions), versions)
+		with as_user(APPLICANT):
+			self.assertTrue(frappe.has_permission(APPLICATION, "read", doc=application.name))
+
+	def test_decided_applications_are_neither_cancelled_nor_deleted(self):
+		approved = apply(self.applicant, self.personal)
+		approve(approved.name)
+		with self.assertRaisesRegex(frappe.ValidationError, "kept as the record of its decision"):
+			frappe.get_doc(APPLICATION, approved.name).cancel()
+		with self.assertRaisesRegex(frappe.ValidationError, "Submitted Record cannot be deleted"):
+			frappe.delete_doc(APPLICATION, approved.name)
+		withdrawn = apply(self.applicant, self.emergency, 10000, 6)
+		with as_user(APPLICANT):
+			withdraw(withdrawn.name)
+		with self.assertRaisesRegex(frappe.ValidationError, "it cannot be deleted"):
+			frappe.delete_doc(APPLICATION, withdrawn.name)
+		self.assertEqual(frappe.db.get_value(APPLICATION, approved.name, "docstatus"), 1)
+		self.assertEqual(frappe.db.get_value(APPLICATION, withdrawn.name, "docstatus"), 2)
+		with as_user(APPLICANT):
+			pending = apply(self.applicant, self.emergency, 5000, 6)
+			with self.assertRaises(frappe.PermissionError):
+				frappe.delete_doc(APPLICATION, pending.name)
+		with as_user(HR_USER):
+			frappe.delete_doc(APPLICATION, pending.name)
+		self.assertFalse(frappe.db.exists(APPLICATION, pending.name))
+
+	def test_a_category_disabled_after_the_application_does_not_stop_its_decision(self):
+		application = apply(self.applicant, self.personal)
+		frappe.db.set_value("Employee Loan Category", self.personal, "disabled", 1)
+		self.assertTrue(approve(application.name))
+		self.assertEqual(frappe.db.get_value(APPLICATION, application.name, "status"), "Approved")
