@@ -19,7 +19,7 @@ from employee_loans.engine import (
 	first_due_date,
 	schedule_totals,
 )
-from employee_loans.utils import currency_precision, get_settings, loan_terms, to_money
+from employee_loans.utils import currency_precision, engine_message, get_settings, loan_terms, to_money
 
 
 def net_monthly_salary(employee: str, precision: int) -> tuple[Decimal | None, str | None]:
@@ -141,7 +141,7 @@ def assess(application) -> dict:
 			precision,
 		)
 	except LoanInputError as error:
-		frappe.throw(str(error), title=_("Check the Loan Terms"))
+		frappe.throw(engine_message(error), title=_("Check the Loan Terms"))
 	totals = schedule_totals(rows)
 	employee = frappe.db.get_value(
 		"Employee", application.employee, ["status", "date_of_joining", "relieving_date"], as_dict=True
@@ -173,7 +173,7 @@ def assess(application) -> dict:
 	try:
 		findings = evaluate(facts)
 	except LoanInputError as error:
-		frappe.throw(str(error), title=_("Check the Application"))
+		frappe.throw(engine_message(error), title=_("Check the Application"))
 	return {
 		"emi": rows[0].emi,
 		"total_interest": totals["total_interest"],
@@ -189,5 +189,5 @@ def assess(application) -> dict:
 
 
 def translated(finding) -> str:
-	"""The finding's sentence in the user's language: the template is translated, then filled in."""
-	return _(finding.template).format(**{key: str(value) for key, value in finding.values.items()})
+	"""The finding's sentence in the user's language."""
+	return engine_message(finding)

@@ -10,7 +10,7 @@ from frappe import _
 from frappe.utils import getdate, nowdate
 
 from employee_loans.engine import LoanInputError, outstanding_principal
-from employee_loans.utils import currency_precision, to_field, to_money
+from employee_loans.utils import currency_precision, engine_message, to_field, to_money
 
 REPAYMENT_FIELDS = [
 	"name",
@@ -60,7 +60,7 @@ def employee_loan_statement(loan) -> dict:
 		try:
 			balance = outstanding_principal(principal, repaid, precision)
 		except LoanInputError as error:
-			frappe.throw(str(error), title=_("Loan Statement"))
+			frappe.throw(engine_message(error), title=_("Loan Statement"))
 		row.balance = to_field(balance)
 		row.source = row.salary_slip or row.reference or ""
 	pending = [row for row in doc.get("schedule") or [] if row.status == "Pending"]

@@ -7,7 +7,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt
 
-from employee_loans.engine import LoanInputError, LoanTerms, ShortPayPolicy
+from employee_loans.engine import LoanInputError, LoanTerms, ShortPayPolicy, translate
 
 HR_ROLES = ("HR Manager", "HR User", "System Manager")
 SETTINGS = "Employee Loan Settings"
@@ -39,13 +39,16 @@ def to_field(value: Decimal | None):
 	return None if value is None else float(value)
 
 
-def engine_message(error: LoanInputError) -> str:
-	"""The one place an engine message is translated: the engine raises a template with values
-	(`error.template`, `error.values`); the template is translated, then filled in."""
-	template = getattr(error, "template", None)
-	if not template:
-		return str(error)
-	return _(template).format(**getattr(error, "values", {}))
+def engine_message(message) -> str:
+	"""The one place an engine message reaches the user: an engine error or eligibility finding in the
+	user's language. The English template and the values that are words (`labels`: field and option
+	names) are translated, then filled in."""
+	return translate(_, message.template, message.values, message.labels)
+
+
+def slip_note(decision) -> str:
+	"""Why a slip deducts less than the EMI, in the user's language ("" when it deducts in full)."""
+	return translate(_, decision.note_template, decision.note_values) if decision.note_template else ""
 
 
 def get_settings():

@@ -122,9 +122,9 @@ def replay(
 		return _pending_rows(reamortise(state, mode))
 
 	for recovery in recoveries:
-		amount = parse_money(recovery.amount, precision, "Repayment amount", allow_zero=True)
-		principal = parse_money(recovery.principal, precision, "Repaid principal", allow_zero=True)
-		interest = parse_money(recovery.interest, precision, "Repaid interest", allow_zero=True)
+		amount = parse_money(recovery.amount, precision, N_("Repayment amount"), allow_zero=True)
+		principal = parse_money(recovery.principal, precision, N_("Repaid principal"), allow_zero=True)
+		interest = parse_money(recovery.interest, precision, N_("Repaid interest"), allow_zero=True)
 		if principal + interest != amount:
 			raise LoanInputError(
 				N_(
@@ -152,7 +152,7 @@ def replay(
 				pending = reschedule(pending[0].due_date, pending[0].number)
 			continue
 		if not pending or pending[0].number != recovery.instalment:
-			expected = pending[0].number if pending else "none"
+			expected = pending[0].number if pending else N_("none")
 			raise LoanInputError(
 				N_(
 					"Repayment {repayment} settles instalment {instalment}, but the next "

@@ -29,7 +29,14 @@ from employee_loans.engine import (
 	replace_in_total,
 )
 from employee_loans.engine.states import DUE, FROM_SALARY_SLIP, LOAN_DISBURSED, NOTHING_DUE, PENDING
-from employee_loans.utils import currency_precision, engine_message, short_pay_policy, to_field, to_money
+from employee_loans.utils import (
+	currency_precision,
+	engine_message,
+	short_pay_policy,
+	slip_note,
+	to_field,
+	to_money,
+)
 
 LOAN_FIELD = "employee_loan"
 NOTE_FIELD = "loan_deduction_note"
@@ -261,7 +268,9 @@ def _line(slip, decision: Deduction, record) -> dict:
 	abbr = frappe.get_cached_value("Salary Component", component, "salary_component_abbr")
 	# The slip says why a deduction differs from the EMI due, for the payroll officer.
 	note = (
-		None if decision.reason == DUE else " ".join(filter(None, (_(decision.reason) + ":", decision.note)))
+		None
+		if decision.reason == DUE
+		else " ".join(filter(None, (_(decision.reason) + ":", slip_note(decision))))
 	)
 	return {
 		"salary_component": component,
@@ -389,7 +398,7 @@ def post_repayment(slip, loan_name: str, decision: Deduction, due) -> None:
 			"salary_slip": slip.name,
 			"payroll_start_date": slip.start_date,
 			"payroll_end_date": slip.end_date,
-			"note": decision.note or None,
+			"note": slip_note(decision) or None,
 			"docstatus": 1,
 		}
 	)

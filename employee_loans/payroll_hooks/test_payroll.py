@@ -55,7 +55,7 @@ class PayrollTestCase(LoanTestCase):
 
 	def assert_same_as_replay(self, loan_name):
 		"""What payroll stored equals the full replay of the loan's submitted repayments."""
-		from employee_loans.ledger import lock_loan, rebuild
+		from employee_loans.ledger import locked_loan, rebuild
 
 		fields = (
 			"outstanding_balance", "principal_repaid", "interest_paid", "amount_repaid", "emis_paid",
@@ -72,7 +72,7 @@ class PayrollTestCase(LoanTestCase):
 			)
 
 		stored = state()
-		rebuild(lock_loan(loan_name))
+		rebuild(locked_loan(loan_name))
 		self.assertEqual(state(), stored)
 
 	def assert_loan_matches(self, loan_name, principal_paid: Decimal, amount: Decimal):
@@ -197,6 +197,37 @@ class TestPayrollCycle(PayrollTestCase):
 		loan = frappe.get_doc(LOAN, loan_name)
 		self.assertEqual((loan.status, loan.outstanding_balance), ("Disbursed", 1000))
 		self.assertFalse(loan.closure_date)
+
+	def test_a_row_deducted_in_full_stays_paid_when_an_earlier_prepayment_is_cancelled(self):
+		"""HR posts a prepayment, January's slip deducts the re-laid EMI in full, then HR cancels the
+		prepayment: instalment 1 still reads Paid with what was deducted, and the balance is exact."""
+		loan_name = self.disbursed_loan()
+		prepayment = frappe.get_doc(
+			{
+				"doctype": "Employee Loan Repayment",
+				"employee_loan": loan_name,
+				"repayment_type": "Manual",
+				"amount": 12000,
+				"posting_date": "2025-12-20",
+			}
+		).insert()
+		prepayment.submit()
+		slip = make_slip(self.applicant, "2026-01-01", submit=True)
+		deducted = loan_lines(slip)[0]
+		self.assertLess(money(deducted.amount), FIRST_EMI)  # the EMI after the prepayment
+		paid = frappe.get_doc("Employee Loan Repayment", f"{slip.name}/{loan_name}")
+		prepayment.cancel()
+		loan = frappe.get_doc(LOAN, loan_name)
+		first = loan.schedule[0]
+		self.assertEqual(first.status, "Paid")
+		self.assertEqual((money(first.emi), money(first.paid_amount)), (money(deducted.amount),) * 2)
+		self.assertEqual(money(first.principal_amount), money(paid.principal_amount))
+		self.assertEqual(loan.emis_paid, 1)
+		self.assertEqual(money(loan.outstanding_balance), Decimal("120000") - money(paid.principal_amount))
+		self.assertEqual(
+			sum(money(row.principal_amount) for row in loan.schedule[1:]), money(loan.outstanding_balance)
+		)
+		self.assert_same_as_replay(loan_name)
 
 	def test_an_earlier_slip_cannot_be_cancelled_under_a_later_one(self):
 		loan_name = self.disbursed_loan(self.emergency, 3000, 3)

@@ -62,7 +62,7 @@ class TestEmployeeLoan(LoanTestCase):
 		self.assertEqual((loan.emis_paid, loan.total_emis), (0, 24))
 		self.assertEqual(str(loan.next_emi_date), "2026-02-01")
 		loan.loan_amount = 100000
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaisesRegex(frappe.ValidationError, "Cannot edit|Not allowed to change"):
 			loan.save()
 		self.assertEqual(frappe.db.get_value(LOAN, loan_name, "loan_amount"), 200000)
 
@@ -76,7 +76,7 @@ class TestEmployeeLoan(LoanTestCase):
 		with as_user(APPLICANT), self.assertRaises(frappe.PermissionError):
 			disburse(loan_name, "2026-01-15")
 		disburse(loan_name, "2026-01-15")
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaisesRegex(frappe.ValidationError, "only a Approved loan can be disbursed"):
 			disburse(loan_name, "2026-02-15")
 		self.assertEqual(str(frappe.db.get_value(LOAN, loan_name, "disbursement_date")), "2026-01-15")
 
@@ -87,7 +87,7 @@ class TestEmployeeLoan(LoanTestCase):
 		self.assertIn("Mark as Disbursed", str(raised.exception))
 
 	def test_disbursement_before_application_is_refused(self):
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaisesRegex(frappe.ValidationError, "is before the application date"):
 			disburse(self.new_loan(), "2025-12-31")
 
 	def test_manual_repayment_moves_the_balance_and_cancel_puts_it_back(self):
@@ -112,7 +112,7 @@ class TestEmployeeLoan(LoanTestCase):
 			apply(self.applicant, self.emergency, 12000, 12, posting_date="2026-01-05").name
 		)
 		before = count("Employee Loan Repayment")
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaisesRegex(frappe.ValidationError, "more than the outstanding balance 12000.00"):
 			repay(loan_name, 12000.01)
 		self.assertEqual(count("Employee Loan Repayment"), before)
 
@@ -120,7 +120,7 @@ class TestEmployeeLoan(LoanTestCase):
 		loan_name = approve_and_disburse(
 			apply(self.applicant, self.emergency, 12000, 12, posting_date="2026-01-05").name
 		)
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaisesRegex(frappe.ValidationError, "posted by submitting the salary slip"):
 			repay(loan_name, 1000, repayment_type="Salary Slip")
 
 	def test_preclose_settled_manually_closes_and_reopen_restores(self):
@@ -137,7 +137,7 @@ class TestEmployeeLoan(LoanTestCase):
 		self.assertEqual(loan.remaining_payable, 0)
 		with as_user(HR_USER), self.assertRaises(frappe.PermissionError):
 			reopen(loan_name, "Cheque bounced")
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaisesRegex(frappe.ValidationError, "reason for reopening"):
 			reopen(loan_name, " ")
 		reopen(loan_name, "Cheque bounced")
 		loan.reload()
@@ -166,14 +166,14 @@ class TestEmployeeLoan(LoanTestCase):
 		self.assertEqual(frappe.db.get_value(LOAN, loan_name, "preclosure_requested"), 1)
 		cancel_preclosure(loan_name)
 		self.assertEqual(frappe.db.get_value(LOAN, loan_name, "preclosure_requested"), 0)
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaisesRegex(frappe.ValidationError, "Choose how to pre-close"):
 			preclose(loan_name, "Forgive Everything")
 
 	def test_actions_refuse_the_wrong_status(self):
 		loan_name = self.new_loan()
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaisesRegex(frappe.ValidationError, "only a Disbursed loan can be pre-closed"):
 			preclose(loan_name, "Settled Manually")  # not disbursed yet
-		with self.assertRaises(frappe.ValidationError):
+		with self.assertRaisesRegex(frappe.ValidationError, "only a Closed loan can be reopened"):
 			reopen(loan_name, "why")  # not closed
 
 	def test_disbursement_and_closure_notify_the_employee(self):

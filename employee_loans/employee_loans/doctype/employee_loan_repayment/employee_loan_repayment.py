@@ -3,6 +3,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from employee_loans.engine import LoanInputError, parse_money
+from employee_loans.engine.errors import N_
 from employee_loans.engine.states import (
 	DESK_REPAYMENT_TYPES,
 	LOAN_DISBURSED,
@@ -51,7 +52,7 @@ class EmployeeLoanRepayment(Document):
 		precision = currency_precision(self.company)
 		outstanding = to_money(loan.outstanding_balance, precision)
 		try:
-			amount = parse_money(to_money(self.amount, precision), precision, _("Amount"))
+			amount = parse_money(to_money(self.amount, precision), precision, N_("Amount"))
 		except LoanInputError as error:
 			frappe.throw(engine_message(error), title=_("Invalid Amount"))
 		if amount > outstanding:

@@ -55,7 +55,8 @@ class TestEmployeeLoanSettings(LoanTestCase):
 	def test_invalid_settings_are_refused(self):
 		settings = frappe.get_doc("Employee Loan Settings")
 		settings.emi_limit_percent = 101
-		self.assertRaises(frappe.ValidationError, settings.save)
+		with self.assertRaisesRegex(frappe.ValidationError, "EMI Limit"):
+			settings.save()
 		settings.reload()
 		settings.deduction_component = make_component("EL Bonus", "ELBN", "Earning")
 		with self.assertRaises(frappe.ValidationError) as raised:
