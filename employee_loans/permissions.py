@@ -11,8 +11,6 @@ from frappe.query_builder import Case
 
 from employee_loans.utils import HR_ROLES, is_hr
 
-OWN_RECORD_DOCTYPES = ("Employee Loan Application", "Employee Loan", "Employee Loan Repayment")
-
 
 def employees_of_user(user: str | None = None) -> list[str]:
 	"""Every Employee whose user_id is `user` (normally one)."""

@@ -23,7 +23,6 @@ EMPLOYMENT = "Active Employment"
 SERVICE = "Minimum Service"
 ACTIVE_LOANS = "Active Loan Limit"
 EMI_RATIO = "EMI to Net Salary"
-RULES = (AMOUNT, TENURE, EMPLOYMENT, SERVICE, ACTIVE_LOANS, EMI_RATIO)
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,13 @@ FROM_SALARY_SLIP = "Salary Slip"
 MANUAL = "Manual"
 PRE_CLOSURE_PAYMENT = "Pre-closure"
 DESK_REPAYMENT_TYPES = (MANUAL, PRE_CLOSURE_PAYMENT)
+REPAYMENT_TYPES = (FROM_SALARY_SLIP, *DESK_REPAYMENT_TYPES)
 
-# Employee Loan Repayment.reason: the deduction reasons, plus a manual payment
+# Employee Loan Repayment.reason: what a deduction decided (never "Nothing Due": no repayment is
+# posted then), or a manual payment
 REASON_MANUAL = "Manual"
-REPAYMENT_REASONS = (*REASONS, REASON_MANUAL)
-# reasons for which the whole outstanding balance was asked for
-CLOSING_REASONS = (PRE_CLOSURE, FINAL_SETTLEMENT)
+REPAYMENT_REASONS = (*(reason for reason in REASONS if reason != NOTHING_DUE), REASON_MANUAL)
+CLOSURE_TYPES = (CLOSED_REPAID, CLOSED_PRECLOSED_MANUALLY, CLOSED_PRECLOSED_IN_PAYROLL)
 
 
 def closure_type(repayment_type: str, reason: str | None) -> str:
@@ -47,7 +48,7 @@ __all__ = [
 	"CLOSED_PRECLOSED_IN_PAYROLL",
 	"CLOSED_PRECLOSED_MANUALLY",
 	"CLOSED_REPAID",
-	"CLOSING_REASONS",
+	"CLOSURE_TYPES",
 	"DESK_REPAYMENT_TYPES",
 	"DUE",
 	"FINAL_SETTLEMENT",
@@ -69,6 +70,7 @@ __all__ = [
 	"PRE_CLOSURE_PAYMENT",
 	"REASON_MANUAL",
 	"REPAYMENT_REASONS",
+	"REPAYMENT_TYPES",
 	"ROW_SKIPPED",
 	"ROW_STATUSES",
 	"SKIPPED",
