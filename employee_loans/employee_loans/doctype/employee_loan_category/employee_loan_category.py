@@ -6,8 +6,9 @@ from frappe.model.document import Document
 from frappe.utils import cint, flt
 
 from employee_loans.engine import REDUCING, LoanInputError, parse_money, parse_months, parse_rate
+from employee_loans.engine.errors import N_
 from employee_loans.engine.schedule import normalise_method
-from employee_loans.utils import currency_precision, to_money
+from employee_loans.utils import currency_precision, engine_message, to_money
 
 
 class EmployeeLoanCategory(Document):
@@ -26,13 +27,13 @@ class EmployeeLoanCategory(Document):
 		from 1 to the engine's maximum, and a 0 % rate that is always interest-free."""
 		precision = currency_precision(self.company)
 		try:
-			parse_money(to_money(self.maximum_amount, precision), precision, "Maximum Amount")
-			rate = parse_rate(Decimal(str(flt(self.annual_interest_rate, 6))), "Annual Interest Rate")
-			minimum = parse_months(cint(self.minimum_tenure_months), "Minimum Tenure (Months)")
-			maximum = parse_months(cint(self.maximum_tenure_months), "Maximum Tenure (Months)")
+			parse_money(to_money(self.maximum_amount, precision), precision, N_("Maximum Amount"))
+			rate = parse_rate(Decimal(str(flt(self.annual_interest_rate, 6))), N_("Annual Interest Rate"))
+			minimum = parse_months(cint(self.minimum_tenure_months), N_("Minimum Tenure (Months)"))
+			maximum = parse_months(cint(self.maximum_tenure_months), N_("Maximum Tenure (Months)"))
 			self.interest_method = normalise_method(self.interest_method or REDUCING, rate)
 		except LoanInputError as error:
-			frappe.throw(str(error), title=_("Check the Category's Terms"))
+			frappe.throw(engine_message(error), title=_("Check the Category's Terms"))
 		if minimum > maximum:
 			frappe.throw(
 				_(
