@@ -19,6 +19,7 @@ from employee_loans.engine import (
 	first_due_date,
 	schedule_totals,
 )
+from employee_loans.engine.states import OPEN_LOAN_STATUSES
 from employee_loans.utils import currency_precision, engine_message, get_settings, loan_terms, to_money
 
 
@@ -99,9 +100,7 @@ def existing_loans(employee: str, exclude_loan: str | None = None) -> list[dict]
 			loan.outstanding_balance,
 			loan.next_emi_date,
 		)
-		.where(
-			(loan.employee == employee) & (loan.status.isin(["Approved", "Disbursed"])) & (loan.docstatus < 2)
-		)
+		.where((loan.employee == employee) & (loan.status.isin(OPEN_LOAN_STATUSES)) & (loan.docstatus < 2))
 		.orderby(loan.creation)
 	)
 	if exclude_loan:

@@ -10,6 +10,7 @@ from frappe import _
 from frappe.utils import getdate, nowdate
 
 from employee_loans.engine import LoanInputError, outstanding_principal
+from employee_loans.engine.states import LOAN_CLOSED, PENDING
 from employee_loans.utils import currency_precision, engine_message, to_field, to_money
 
 REPAYMENT_FIELDS = [
@@ -63,7 +64,7 @@ def employee_loan_statement(loan) -> dict:
 			frappe.throw(engine_message(error), title=_("Loan Statement"))
 		row.balance = to_field(balance)
 		row.source = row.salary_slip or row.reference or ""
-	pending = [row for row in doc.get("schedule") or [] if row.status == "Pending"]
+	pending = [row for row in doc.get("schedule") or [] if row.status == PENDING]
 	return frappe._dict(
 		currency=currency,
 		precision=precision,
@@ -78,11 +79,11 @@ def employee_loan_closure_certificate(loan) -> dict:
 	"""Whether a no-dues letter can be issued for the loan, and if not, why."""
 	doc = _loan(loan)
 	precision = currency_precision(doc.company)
-	closed = doc.status == "Closed" and doc.docstatus == 1
+	closed = doc.status == LOAN_CLOSED and doc.docstatus == 1
 	settled = closed and to_money(doc.outstanding_balance, precision) == 0
 	if settled:
 		reason = ""
-	elif doc.status == "Closed":
+	elif doc.status == LOAN_CLOSED:
 		reason = _(
 			"Loan {0} is marked Closed but shows an outstanding balance; check its repayments."
 		).format(doc.name)
