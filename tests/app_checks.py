@@ -130,7 +130,8 @@ def check_controller_fields(json_path: Path, child_fields: dict[str, set[str]] |
 		"_doc_before_save", "_action", "doctype", "name", "docstatus", "getone", "extend",
 		"set_onload", "get_onload", "queue_action", "save_version", "reset_values_if_no_permlevel_access",
 		"apply_fieldlevel_read_permissions", "clear_cache", "get_valid_dict", "get_title_field",
-		"set_new_name", "remove", "db_insert", "get_value",
+		"set_new_name", "remove", "db_insert", "get_value", "load_doc_before_save", "set_docstatus",
+		"update_children",
 	}  # fmt: skip
 	problems = []
 	assigned_locally = set()

@@ -351,11 +351,16 @@ def test_portal_pages_extend_the_site_template_and_are_never_cached():
 		assert no_cache == [1], f"{module} must set no_cache = 1"
 
 
-def test_portal_script_included_by_jinja_has_no_jinja_markers():
-	"""The shared script is inlined with {% include %}, so Jinja reads it as a template."""
-	script = (PACKAGE / "templates" / "includes" / "loans_portal.js").read_text()
-	for marker in ("{{", "{%", "{#"):
-		assert marker not in script, marker
+def test_portal_scripts_included_by_jinja_have_no_jinja_markers():
+	"""A script inlined with {% include %} is read by Jinja as a template: it must hold no markers."""
+	import re
+
+	templates = [*portal_pages(), *(PACKAGE / "templates").rglob("*.html")]
+	for template in templates:
+		for included in re.findall(r"""\{%-?\s*include\s+["']([^"']+\.js)["']""", template.read_text()):
+			script = ROOT / included if (ROOT / included).exists() else PACKAGE.parent / included
+			for marker in ("{{", "{%", "{#"):
+				assert marker not in script.read_text(), f"{template.name} includes {included}: {marker}"
 
 
 def test_portal_templates_translate_their_text():
