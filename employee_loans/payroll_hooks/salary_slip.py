@@ -159,6 +159,8 @@ def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
 				& (repayment.salary_slip != (slip.name or ""))
 			)
 			.limit(1)
+			# MariaDB reads a subquery from the transaction's snapshot unless it is a locking read too
+			.for_update()
 		)
 		query = query.select(already.as_("deducted_by")).for_update()
 	loans: OrderedDict[str, frappe._dict] = OrderedDict()

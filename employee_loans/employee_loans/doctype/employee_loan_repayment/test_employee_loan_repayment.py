@@ -177,6 +177,43 @@ class TestConcurrentPosting(FrappeTestCase):
 		self.assertEqual(doc.schedule[1].status, "Pending")
 		self.assert_same_as_replay(loan)
 
+	def test_two_workers_submitting_overlapping_slips_recover_the_loan_once(self):
+		"""A second slip whose period overlaps January's, submitted by another worker that had already
+		read when January's slip committed: refused by name, so one period never recovers twice."""
+		loan = self.loan(120000, 12)
+		january = make_slip(self.employee, "2026-01-01").name
+		overlapping = frappe.get_doc(
+			{
+				"doctype": "Salary Slip",
+				"employee": self.employee,
+				"posting_date": "2026-01-20",
+				"start_date": "2026-01-16",
+				"end_date": "2026-02-15",
+			}
+		).insert()
+		frappe.db.commit()  # nosemgrep
+		second_has_read, january_committed = threading.Event(), threading.Event()
+		second = Worker(
+			self.site,
+			self.sites_path,
+			submit_after_reading,
+			overlapping.name,
+			second_has_read,
+			january_committed,
+		)
+		self.run_workers(
+			Worker(self.site, self.sites_path, submit_slip, january, second_has_read, january_committed),
+			second,
+			expect_errors=True,
+		)
+		self.assertIn("already been recovered", str(second.error))
+		self.assertIn(loan, str(second.error))
+		repayments = frappe.get_all(
+			"Employee Loan Repayment", filters={"employee_loan": loan, "docstatus": 1}, pluck="salary_slip"
+		)
+		self.assertEqual(repayments, [january])
+		self.assert_same_as_replay(loan)
+
 	def test_many_rounds_of_slips_racing_manual_repayments(self):
 		"""Each month a slip and a manual repayment start at the same instant. Whichever wins, nothing is
 		lost: a slip that lost the race is refused with a message and goes through when saved again;
@@ -210,6 +247,13 @@ class TestConcurrentPosting(FrappeTestCase):
 			)
 			self.assertEqual(doc.emis_paid, month + 1)
 			self.assert_same_as_replay(loan)
+
+
+def submit_after_reading(slip_name: str, has_read, then_wait_for):
+	slip = frappe.get_doc("Salary Slip", slip_name)
+	has_read.set()
+	then_wait_for.wait(30)
+	slip.submit()
 
 
 def race_slip(slip_name: str, start: threading.Barrier):
