@@ -22,6 +22,7 @@ from employee_loans.employee_loans.report.common import (
 	restrict_to_scope,
 	run_report,
 )
+from employee_loans.engine.states import LOAN_DISBURSED
 
 
 def execute(filters=None):
@@ -67,7 +68,7 @@ def get_columns(scope=None) -> list[dict]:
 
 def base_query(filters, scope):
 	loan = frappe.qb.DocType(LOAN)
-	query = frappe.qb.from_(loan).where((loan.docstatus == 1) & (loan.status == "Disbursed"))
+	query = frappe.qb.from_(loan).where((loan.docstatus == 1) & (loan.status == LOAN_DISBURSED))
 	query = apply_loan_filters(query, loan, filters, skip=("status",))
 	if filters.get("from_date"):
 		query = query.where(loan.disbursement_date >= filters.from_date)

@@ -27,10 +27,10 @@ from employee_loans.employee_loans.report.common import (
 	run_report,
 )
 from employee_loans.engine import add_up, replace_in_total
+from employee_loans.engine.states import DUE, FROM_SALARY_SLIP
 from employee_loans.utils import to_field, to_money
 
 SALARY_SLIP = "Salary Slip"
-DUE = "Due"
 
 
 def execute(filters=None):
@@ -101,7 +101,7 @@ def base_query(filters, scope):
 		.on(loan.name == repayment.employee_loan)
 		.where(
 			(repayment.docstatus == 1)
-			& (repayment.repayment_type == SALARY_SLIP)
+			& (repayment.repayment_type == FROM_SALARY_SLIP)
 			& (repayment.payroll_end_date >= filters.from_date)
 			& (repayment.payroll_end_date <= filters.to_date)
 		)
@@ -143,7 +143,7 @@ def get_data(filters, scope) -> list[dict]:
 		.run(as_dict=True)
 	)
 	for row in rows:
-		# the reason matters where the EMI was reduced, skipped or raised; "Due" is the normal case
+		# the reason matters where the EMI was reduced, skipped or raised; DUE is the normal case
 		if row.reason == DUE:
 			row.reason = None
 		row.instalment_number = str(row.instalment_number) if row.instalment_number else None

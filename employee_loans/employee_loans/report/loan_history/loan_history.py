@@ -26,8 +26,7 @@ from employee_loans.employee_loans.report.common import (
 	restrict_to_scope,
 	run_report,
 )
-
-OPEN_STATUSES = ("Approved", "Disbursed")
+from employee_loans.engine.states import LOAN_CANCELLED, LOAN_CLOSED, LOAN_DISBURSED, OPEN_LOAN_STATUSES
 
 
 def execute(filters=None):
@@ -115,7 +114,7 @@ def get_data(filters, scope) -> list[dict]:
 			loan.disbursement_date,
 			loan.closure_date,
 			Case()
-			.when(loan.status == "Cancelled", _("Cancelled"))
+			.when(loan.status == LOAN_CANCELLED, _(LOAN_CANCELLED))
 			.else_(loan.closure_type)
 			.as_("closure_type"),
 			loan.emis_paid,
@@ -141,7 +140,7 @@ def get_totals(filters, scope) -> list[dict]:
 			Count(loan.name).as_("loans"),
 			Sum(loan.loan_amount).as_("principal"),
 			Sum(loan.amount_repaid).as_("repaid"),
-			Sum(Case().when(loan.status == "Disbursed", loan.outstanding_balance).else_(0)).as_(
+			Sum(Case().when(loan.status == LOAN_DISBURSED, loan.outstanding_balance).else_(0)).as_(
 				"outstanding"
 			),
 		)
@@ -151,8 +150,8 @@ def get_totals(filters, scope) -> list[dict]:
 
 
 def chart_label(row) -> str:
-	if row.status == "Closed":
-		return _(row.closure_type) if row.closure_type else _("Closed")
+	if row.status == LOAN_CLOSED:
+		return _(row.closure_type) if row.closure_type else _(LOAN_CLOSED)
 	return _(row.status)
 
 
@@ -174,8 +173,8 @@ def get_chart(totals: list[dict]) -> dict | None:
 def get_summary(totals: list[dict], filters) -> list[dict]:
 	precision, currency = precision_for(filters), currency_for(filters)
 	loans = sum(row.loans for row in totals)
-	open_loans = sum(row.loans for row in totals if row.status in OPEN_STATUSES)
-	closed = sum(row.loans for row in totals if row.status == "Closed")
+	open_loans = sum(row.loans for row in totals if row.status in OPEN_LOAN_STATUSES)
+	closed = sum(row.loans for row in totals if row.status == LOAN_CLOSED)
 	return [
 		card(loans, _("Loans"), "Int"),
 		card(open_loans, _("Open"), "Int", indicator="Orange"),

@@ -31,10 +31,12 @@ from employee_loans.employee_loans.report.common import (
 	restrict_to_scope,
 	run_report,
 )
+from employee_loans.engine.states import LOAN_APPROVED, LOAN_CANCELLED, LOAN_CLOSED, LOAN_DISBURSED
 from employee_loans.utils import to_field, to_money
 
 BY_CATEGORY, BY_STATUS = "Category", "Status"
-STATUSES = ("Approved", "Disbursed", "Closed")
+# the status a loan had at To Date (a cancelled loan is in no period)
+STATUSES = (LOAN_APPROVED, LOAN_DISBURSED, LOAN_CLOSED)
 FIGURES = (
 	"principal_disbursed",
 	"amount_recovered",
@@ -93,7 +95,7 @@ def in_period(loan, filters):
 	day_after = add_days(filters.to_date, 1)
 	return (
 		(loan.docstatus < 2)
-		& (loan.status != "Cancelled")
+		& (loan.status != LOAN_CANCELLED)
 		& (
 			(Coalesce(loan.approved_on, loan.creation) < day_after)
 			| (loan.disbursement_date <= filters.to_date)
@@ -105,9 +107,9 @@ def in_period(loan, filters):
 def status_at_end(loan, filters):
 	return (
 		Case()
-		.when(loan.disbursement_date.isnull() | (loan.disbursement_date > filters.to_date), "Approved")
-		.when(loan.closure_date.notnull() & (loan.closure_date <= filters.to_date), "Closed")
-		.else_("Disbursed")
+		.when(loan.disbursement_date.isnull() | (loan.disbursement_date > filters.to_date), LOAN_APPROVED)
+		.when(loan.closure_date.notnull() & (loan.closure_date <= filters.to_date), LOAN_CLOSED)
+		.else_(LOAN_DISBURSED)
 	)
 
 
