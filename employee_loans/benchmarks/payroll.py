@@ -1,6 +1,7 @@
 """Payroll benchmark: what the app adds to a Payroll Entry run, per salary slip.
 
-Run it inside a bench, on a test site (it creates and then removes employees, loans and slips):
+Run it inside a bench, on a test site (allow_tests on: it creates and then removes employees, loans
+and slips, partly in bulk, and refuses to run anywhere else):
 
 	bench --site SITE execute employee_loans.benchmarks.payroll.run
 	bench --site SITE execute employee_loans.benchmarks.payroll.run --kwargs "{'slips': 100}"
@@ -19,17 +20,24 @@ import frappe
 from frappe.utils import add_months, get_last_day, getdate
 
 from employee_loans.payroll_hooks import salary_slip as hooks
-from employee_loans.tests.payroll_batch import (
+from employee_loans.sample_data import (
+	COMPANY,
+	STRUCTURE,
 	background_jobs_inline,
 	component_accounts,
+	delete_employees,
+	for_test_sites,
+	load_loan_volume,
 	make_batch,
+	make_category,
 	make_department,
 	payroll_entry,
-	purge,
+	remove_loan_volume,
+	set_settings,
 )
-from employee_loans.tests.utils import COMPANY, make_category, set_settings
 
-SYNTHETIC_EMPLOYEE = "EL-BENCH-SYNTHETIC"
+# other employees' loans, loaded in bulk: they only make the loan tables as large as a big company's
+VOLUME_PREFIX = "ELPB"
 
 
 class QueryCounter:
@@ -73,49 +81,15 @@ class QueryCounter:
 				setattr(hooks, name, function)
 
 
-def synthetic_loans(count: int, category: str) -> None:
-	"""Disbursed loans of other employees, written straight to the tables: they only make the loan
-	tables as large as a big company's."""
-	if count <= 0:
-		return
-	now = frappe.utils.now_datetime()
-	loans, rows = [], []
-	for index in range(count):
-		name = f"EL-BENCH-{frappe.generate_hash(length=8)}"
-		loans.append(
-			(name, now, now, "Administrator", "Administrator", 1, f"{SYNTHETIC_EMPLOYEE}-{index}", COMPANY, "Disbursed",
-			 category, "Reducing Balance", 8, 120000, 12, 10438.61, "Loan EMI", "2025-12-15", 120000)
-		)  # fmt: skip
-		for number in range(1, 13):
-			rows.append(
-				(frappe.generate_hash(length=12), name, "Employee Loan", "schedule", number, 1, now, now, number,
-				 add_months("2026-01-01", number - 1), 10438.61, "Pending")
-			)  # fmt: skip
-	frappe.db.bulk_insert(
-		"Employee Loan",
-		["name", "creation", "modified", "owner", "modified_by", "docstatus", "employee", "company", "status",
-		 "loan_category", "interest_method", "annual_interest_rate", "loan_amount", "tenure_months", "emi",
-		 "salary_component", "disbursement_date", "outstanding_balance"],
-		loans,
-	)  # fmt: skip
-	frappe.db.bulk_insert(
-		"Employee Loan Schedule",
-		["name", "parent", "parenttype", "parentfield", "idx", "docstatus", "creation", "modified",
-		 "instalment_number", "due_date", "emi", "status"],
-		rows,
-	)  # fmt: skip
+def _other_loans(total: int) -> None:
+	"""Loans of other employees in bulk, so that the company has `total` submitted loans."""
+	remove_loan_volume(VOLUME_PREFIX)
+	existing = frappe.db.count("Employee Loan", {"company": COMPANY, "docstatus": 1})
+	if total > existing:
+		load_loan_volume(VOLUME_PREFIX, COMPANY, total - existing, repayments_per_loan=1, schedules=True)
 
 
-def remove_synthetic_loans() -> None:
-	names = frappe.get_all(
-		"Employee Loan", filters={"employee": ("like", f"{SYNTHETIC_EMPLOYEE}-%")}, pluck="name"
-	)
-	if names:
-		frappe.db.delete("Employee Loan Schedule", {"parent": ("in", names)})
-		frappe.db.delete("Employee Loan", {"name": ("in", names)})
-
-
-def payroll_run(department: str, month: str) -> dict:
+def _payroll_run(department: str, month: str) -> dict:
 	"""Create and submit the slips of one department through Payroll Entry; time and count each phase."""
 	start, end = getdate(month), get_last_day(month)
 	entry = payroll_entry(department, str(start), str(end))
@@ -135,10 +109,9 @@ def payroll_run(department: str, month: str) -> dict:
 	return figures
 
 
-def warm_up_loan_lines(employee: str) -> None:
+def _warm_up_loan_lines(employee: str) -> None:
 	from hrms.payroll.doctype.salary_structure.salary_structure import make_salary_slip
 
-	from employee_loans.tests.utils import STRUCTURE
 	from employee_loans.utils import get_settings
 
 	make_salary_slip(STRUCTURE, employee=employee, for_preview=1)
@@ -147,6 +120,7 @@ def warm_up_loan_lines(employee: str) -> None:
 		frappe.get_meta(doctype)
 
 
+@for_test_sites
 def run(slips: int = 50, rounds: int = 3) -> None:
 	frappe.set_user("Administrator")
 	set_settings(maximum_active_loans=0, emi_limit_percent=0)
@@ -164,33 +138,31 @@ def run(slips: int = 50, rounds: int = 3) -> None:
 		# Warm the caches (metadata, settings, components, each employee's cached record) of both
 		# departments alike before measuring: December has no instalment due yet.
 		for department in (without_department, with_loans_department):
-			entries.append(payroll_run(department, "2025-12-01")["entry"])
-		warm_up_loan_lines(with_loans[0])
+			entries.append(_payroll_run(department, "2025-12-01")["entry"])
+		_warm_up_loan_lines(with_loans[0])
 		month = 0
 		for total_loans in (100, 2000):
-			existing = frappe.db.count("Employee Loan", {"company": COMPANY, "docstatus": 1})
-			synthetic_loans(total_loans - existing, category)
-			frappe.db.commit()
+			_other_loans(total_loans)
 			# alternate the two departments, month after month, so load on the machine hits both alike
 			for _round in range(rounds):
 				for label, department in (
 					("without loans", without_department),
 					("with loans", with_loans_department),
 				):
-					figures = payroll_run(department, str(add_months("2026-01-01", month)))
+					figures = _payroll_run(department, str(add_months("2026-01-01", month)))
 					entries.append(figures["entry"])
 					figures.update(label=label, loans_in_company=total_loans)
 					results.append(figures)
 				month += 1
-		print_table(results, slips)
+		_print_table(results, slips)
 	finally:
-		remove_synthetic_loans()
-		purge(with_loans + without_loans, entries)
+		remove_loan_volume(VOLUME_PREFIX)
+		delete_employees(with_loans + without_loans, entries)
 		frappe.delete_doc("Employee Loan Category", category, force=True, ignore_permissions=True)
 		frappe.db.commit()
 
 
-def print_table(results: list[dict], slips: int) -> None:
+def _print_table(results: list[dict], slips: int) -> None:
 	"""One line per loan volume and kind of employee: medians over the rounds."""
 	print(
 		"| loans in company | employees | slips/run | runs | app queries/slip: validation "

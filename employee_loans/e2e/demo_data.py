@@ -7,8 +7,8 @@ Creates (or refreshes) a user with the Employee role only, linked to an Active E
 _Test Company with a submitted Salary Structure Assignment, and loads the starter loan categories of
 that company. With `'with_loan': 1` it also gives the employee a loan disbursed three months ago with
 its first EMIs deducted by submitted salary slips (so My Loans shows a schedule with paid rows), and
-makes room for one more loan under the active-loan limit. It uses the integration tests' factories,
-so it runs only on a site with allow_tests on (never on a production site).
+makes room for one more loan under the active-loan limit. It uses employee_loans.sample_data, so it
+runs only on a site with allow_tests on (never on a production site).
 
 	bench --site SITE execute employee_loans.e2e.demo_data.remove_demo_loan \
 		--kwargs "{'email': 'portal.employee@example.com'}"
@@ -22,34 +22,28 @@ from frappe import _
 from frappe.utils import add_months, get_first_day, getdate, nowdate
 from frappe.utils.password import update_password
 
-from employee_loans.starter_categories import load_starter_categories
-from employee_loans.tests.utils import (
+from employee_loans.sample_data import (
 	COMPANY,
 	apply,
 	approve_and_disburse,
 	assign_structure,
+	delete_loans,
+	for_test_sites,
 	make_employee,
 	make_slip,
 )
+from employee_loans.starter_categories import load_starter_categories
 
 DEMO_REASON = "Demo loan for the portal check"
 
 
-def ensure_test_site() -> None:
-	if not frappe.conf.allow_tests:
-		frappe.throw(
-			_("The portal's demo employee is for test sites only: turn allow_tests on in the site config."),
-			title=_("Not a Test Site"),
-		)
-
-
+@for_test_sites
 def setup_portal_employee(
 	email: str = "portal.employee@example.com",
 	password: str | None = None,
 	base: float = 60000,
 	with_loan: bool = False,
 ) -> dict:
-	ensure_test_site()
 	if not frappe.db.exists("Company", COMPANY):
 		frappe.throw(
 			_("{0} does not exist yet: run the app's tests on this site once first.").format(COMPANY),
@@ -62,7 +56,7 @@ def setup_portal_employee(
 	if password:
 		update_password(email, password)
 	load_starter_categories(COMPANY)
-	loan = demo_loan(employee) if with_loan else None
+	loan = _demo_loan(employee) if with_loan else None
 	frappe.db.commit()
 	return {
 		"loan": loan,
@@ -77,7 +71,7 @@ def setup_portal_employee(
 	}
 
 
-def demo_loan(employee: str) -> str:
+def _demo_loan(employee: str) -> str:
 	"""A Personal loan disbursed three months ago, with a submitted salary slip for each month since."""
 	existing = frappe.db.get_value(
 		"Employee Loan Application",
@@ -112,30 +106,19 @@ def demo_loan(employee: str) -> str:
 	return loan
 
 
+@for_test_sites
 def remove_demo_loan(email: str = "portal.employee@example.com") -> dict:
-	"""Delete the demo loan of `email`'s employee with its application, salary slips and repayments
-	(straight from the tables: decided applications and submitted ledgers are otherwise kept)."""
-	ensure_test_site()
+	"""Delete the demo loan of `email`'s employee with its application, salary slips and repayments."""
 	employee = frappe.db.get_value("Employee", {"user_id": email})
-	application = frappe.db.get_value(
-		"Employee Loan Application", {"employee": employee, "reason": DEMO_REASON}, ["name", "employee_loan"]
+	loan = frappe.db.get_value(
+		"Employee Loan Application", {"employee": employee, "reason": DEMO_REASON}, "employee_loan"
 	)
-	if not application:
+	if not employee or not loan:
 		return {"removed": None}
-	name, loan = application
-	slips = frappe.get_all(
-		"Salary Detail", filters={"employee_loan": loan, "parenttype": "Salary Slip"}, pluck="parent"
-	)
-	for table, field, values in (
-		("Salary Detail", "parent", slips),
-		("Salary Slip", "name", slips),
-		("Employee Loan Repayment", "employee_loan", [loan]),
-		("Employee Loan Schedule", "parent", [loan]),
-		("Employee Loan", "name", [loan]),
-		("Employee Loan Eligibility Finding", "parent", [name]),
-		("Employee Loan Application", "name", [name]),
-	):
-		if values:
-			frappe.db.delete(table, {field: ("in", values)})
+	removed = delete_loans([loan])
 	frappe.db.commit()
-	return {"removed": loan, "application": name, "salary_slips": sorted(set(slips))}
+	return {
+		"removed": loan,
+		"application": ", ".join(removed["applications"]),
+		"salary_slips": removed["salary_slips"],
+	}
