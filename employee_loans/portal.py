@@ -5,9 +5,14 @@ applies the app's own-records condition (employee_loans.permissions), and a sing
 when it belongs to the user's own employee and frappe.has_permission allows it. Any other name in the
 URL, whether it exists or not, gets the same refusal (frappe.PermissionError), so the pages never tell
 whether a colleague's loan exists. HR users see only their own loans here too: the desk is theirs.
+
+The pages' scripts and styles are Frappe's colocated page assets (www/<page>.js and .css beside the
+template), inlined by Frappe's page renderer. They call the server with frappe.call and find the
+translations of their __() strings in frappe._messages, which each page fills from the lists below,
+translated through Frappe's translation cache (as Frappe's own web forms do). Status colours are the
+DocTypes' own `states`, as in the desk.
 """
 
-import os
 from urllib.parse import urlencode
 
 import frappe
@@ -15,6 +20,10 @@ from frappe import _
 from frappe.utils import cint, flt, fmt_money, format_date
 
 from employee_loans.api import resolve_employee
+from employee_loans.employee_loans.doctype.employee_loan_application.employee_loan_application import (
+	PENDING as APPLICATION_PENDING,
+)
+from employee_loans.engine.states import LOAN_APPROVED, LOAN_DISBURSED, PAID, PRE_CLOSED
 from employee_loans.permissions import employees_of_user
 from employee_loans.utils import currency_precision, get_settings
 
@@ -29,17 +38,26 @@ WITHDRAW_METHOD = (
 
 APPLICATION, LOAN, REPAYMENT = "Employee Loan Application", "Employee Loan", "Employee Loan Repayment"
 
-APPLICATION_INDICATOR = {"Pending": "orange", "Approved": "green", "Denied": "red", "Withdrawn": "gray"}
-LOAN_INDICATOR = {"Approved": "yellow", "Disbursed": "blue", "Closed": "green", "Cancelled": "red"}
-INSTALMENT_INDICATOR = {
-	"Pending": "gray",
-	"Paid": "green",
-	"Partly Paid": "orange",
-	"Skipped": "red",
-	"Pre-closed": "green",
-}
-PAID_INSTALMENT = ("Paid", "Pre-closed")
-SHARED_SCRIPT = "templates/includes/loans_portal.js"
+SCHEDULE = "Employee Loan Schedule"
+PAID_INSTALMENT = (PAID, PRE_CLOSED)
+
+# The __() strings of the pages' scripts (www/apply-for-loan/index.js, www/my-loans/application.js).
+# test_portal checks these lists against the scripts with Frappe's own message extractor.
+APPLY_SCRIPT_MESSAGES = (
+	"Blocked",
+	"Warning",
+	"You meet every rule for this loan.",
+	"This application cannot be submitted as it is. Change the amount, the tenure or the category.",
+	"Fill in the amount and the tenure to see your EMI.",
+	"Calculating...",
+	"Could not calculate the EMI.",
+	"Give the reason for the loan.",
+	"Submitting...",
+)
+APPLICATION_SCRIPT_MESSAGES = (
+	"Withdraw this application? HR will no longer review it.",
+	"Withdrawing...",
+)
 
 
 # -- shared by every page ---------------------------------------------------------------------------
@@ -92,6 +110,25 @@ def percent(value) -> str:
 	return f"{flt(value):g}"
 
 
+def status_colours(doctype: str) -> dict[str, str]:
+	"""The indicator colour of each status, from the DocType's `states` (with their Customize Form
+	changes): the colours the desk's form and list show. A status without a state is gray."""
+	return {
+		state.title: (state.color or "Gray").lower().replace(" ", "-")
+		for state in frappe.get_meta(doctype).get("states") or []
+	}
+
+
+def colour(colours: dict[str, str], status: str | None) -> str:
+	return colours.get(status or "", "gray")
+
+
+def translated_messages(messages: tuple[str, ...]) -> str:
+	"""The translations of a page script's messages as JSON for frappe._messages, from Frappe's
+	translation cache; safe inside a <script> element."""
+	return frappe.as_json({message: _(message) for message in messages}, indent=None).replace("</", "<\\/")
+
+
 def refuse(message: str) -> None:
 	frappe.throw(message, frappe.PermissionError, title=_("Not Permitted"))
 
@@ -140,16 +177,17 @@ def my_loans_context(context) -> None:
 		],
 		order_by="creation desc",
 	)
+	loan_colours, application_colours = status_colours(LOAN), status_colours(APPLICATION)
 	for loan in loans:
 		loan.update(
-			indicator=LOAN_INDICATOR.get(loan.status, "gray"),
+			indicator=colour(loan_colours, loan.status),
 			route=f"{LOAN_ROUTE}?{urlencode({'name': loan.name})}",
 			amount_display=money(loan.loan_amount, employee),
 			emi_display=money(loan.emi, employee),
 			outstanding_display=money(
-				loan.loan_amount if loan.status == "Approved" else loan.outstanding_balance, employee
+				loan.loan_amount if loan.status == LOAN_APPROVED else loan.outstanding_balance, employee
 			),
-			next_emi_display=date(loan.next_emi_date) if loan.status == "Disbursed" else "",
+			next_emi_display=date(loan.next_emi_date) if loan.status == LOAN_DISBURSED else "",
 		)
 	applications = frappe.get_list(
 		APPLICATION,
@@ -168,7 +206,7 @@ def my_loans_context(context) -> None:
 	)
 	for application in applications:
 		application.update(
-			indicator=APPLICATION_INDICATOR.get(application.status, "gray"),
+			indicator=colour(application_colours, application.status),
 			route=f"{APPLICATION_ROUTE}?{urlencode({'name': application.name})}",
 			loan_route=f"{LOAN_ROUTE}?{urlencode({'name': application.employee_loan})}"
 			if application.employee_loan
@@ -212,15 +250,16 @@ def loan_context(context) -> None:
 	context.title = _("Loan {0}").format(loan.name)
 	context.loan = loan
 	context.category_name = category_names({loan.loan_category}).get(loan.loan_category, loan.loan_category)
-	context.status_color = LOAN_INDICATOR.get(loan.status, "gray")
+	context.status_color = colour(status_colours(LOAN), loan.status)
 	context.money = lambda value: money(value, employee)
 	context.date = date
 	context.percent = percent
+	instalment_colours = status_colours(SCHEDULE)
 	context.schedule = [
 		frappe._dict(
 			row.as_dict(),
 			paid=row.status in PAID_INSTALMENT,
-			indicator=INSTALMENT_INDICATOR.get(row.status, "gray"),
+			indicator=colour(instalment_colours, row.status),
 		)
 		for row in loan.schedule
 	]
@@ -275,18 +314,18 @@ def application_context(context) -> None:
 	context.category_name = category_names({application.loan_category}).get(
 		application.loan_category, application.loan_category
 	)
-	context.status_color = APPLICATION_INDICATOR.get(application.status, "gray")
+	context.status_color = colour(status_colours(APPLICATION), application.status)
 	context.money = lambda value: money(value, employee)
 	context.date = date
 	context.percent = percent
-	context.can_withdraw = application.status == "Pending" and frappe.has_permission(
+	context.can_withdraw = application.status == APPLICATION_PENDING and frappe.has_permission(
 		APPLICATION, "write", doc=application
 	)
 	context.withdraw_method = WITHDRAW_METHOD
 	context.loan_route = (
 		f"{LOAN_ROUTE}?{urlencode({'name': application.employee_loan})}" if application.employee_loan else ""
 	)
-	context.js_messages = js_messages(SHARED_SCRIPT, "www/my-loans/application.js")
+	context.translated_messages = translated_messages(APPLICATION_SCRIPT_MESSAGES)
 
 
 # -- Apply for a loan -------------------------------------------------------------------------------
@@ -327,7 +366,7 @@ def apply_context(context) -> None:
 		or frappe.db.get_default("number_format")
 		or "#,###.##",
 	}
-	context.js_messages = js_messages(SHARED_SCRIPT, "www/apply-for-loan/index.js")
+	context.translated_messages = translated_messages(APPLY_SCRIPT_MESSAGES)
 
 
 def category_info(category, employee) -> str:
@@ -343,18 +382,3 @@ def category_info(category, employee) -> str:
 		cint(category.maximum_tenure_months),
 		rate,
 	)
-
-
-def js_messages(*scripts: str) -> dict:
-	"""Translations of every __() string in the pages' scripts (paths inside the package), handed to
-	frappe._messages: web pages do not load the desk's translations."""
-	from frappe.translate import extract_messages_from_javascript_code
-
-	messages = []
-	for script in scripts:
-		with open(os.path.join(os.path.dirname(__file__), script), encoding="utf-8") as source:
-			messages += extract_messages_from_javascript_code(source.read())
-	return {
-		f"{message}:{context}" if context else message: _(message, context=context)
-		for _line, message, context in messages
-	}

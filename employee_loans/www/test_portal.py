@@ -2,10 +2,14 @@
 employee sees and acts on their own records only, a user without an Employee gets a clear page, guests
 go to the login page, and an application made from the portal is validated exactly as in the desk."""
 
+import json
+import os
 from decimal import Decimal
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
 
 import frappe
+from frappe.translate import extract_messages_from_javascript_code
 from frappe.utils import fmt_money, set_request
 from frappe.website.serve import get_response
 
@@ -15,7 +19,11 @@ from employee_loans.employee_loans.doctype.employee_loan_application.employee_lo
 	deny,
 	withdraw,
 )
-from employee_loans.portal import STATEMENT_PRINT_FORMAT
+from employee_loans.portal import (
+	APPLICATION_SCRIPT_MESSAGES,
+	APPLY_SCRIPT_MESSAGES,
+	STATEMENT_PRINT_FORMAT,
+)
 from employee_loans.tests.base import APPLICANT, HR_MANAGER, LoanTestCase
 from employee_loans.tests.utils import (
 	IGNORE_TEST_RECORDS,
@@ -39,6 +47,20 @@ PAGES = {
 	"/my-loans/application": "my-loans.application",
 	"/apply-for-loan": "apply-for-loan.index",
 }
+
+
+NOT_YOURS = "is not one of yours"
+NOT_LINKED = "not linked to an Employee"
+
+
+def state_colour(doctype: str, status: str) -> str:
+	"""The indicator colour the desk shows for `status`: the DocType's `states`."""
+	states = {state.title: state.color for state in frappe.get_meta(doctype).states}
+	if status not in states:
+		raise AssertionError(
+			f"{doctype} has no state (colour) for {status!r}: add it to the DocType's states"
+		)
+	return states[status].lower().replace(" ", "-")
 
 
 def money(value) -> str:
@@ -107,8 +129,11 @@ class TestLoanPortal(LoanTestCase):
 		self.assertEqual(loan.outstanding_display, money(120000))
 		self.assertEqual(loan.next_emi_display, frappe.utils.format_date(stored.next_emi_date))
 		self.assertIn(f"name={self.own_loan}", loan.route)
+		self.assertEqual(loan.indicator, state_colour(LOAN, "Disbursed"))
 		pending = next(a for a in context.applications if a.name == self.own_pending.name)
-		self.assertEqual((pending.status, pending.indicator), ("Pending", "orange"))
+		self.assertEqual(
+			(pending.status, pending.indicator), ("Pending", state_colour(APPLICATION, "Pending"))
+		)
 		self.assertEqual(pending.emi_display, money(1000))
 		approved = next(a for a in context.applications if a.name == self.own_application.name)
 		self.assertIn(f"name={self.own_loan}", approved.loan_route)
@@ -139,7 +164,7 @@ class TestLoanPortal(LoanTestCase):
 		with as_user(HR_MANAGER):
 			context = page_context("/my-loans")
 			self.assertEqual((context.loans, context.applications), ([], []))
-			with self.assertRaises(frappe.PermissionError):
+			with self.assertRaisesRegex(frappe.PermissionError, NOT_YOURS):
 				page_context("/my-loans/loan", name=self.own_loan)
 
 	# -- one loan -----------------------------------------------------------------------------------
@@ -163,7 +188,9 @@ class TestLoanPortal(LoanTestCase):
 		self.assertEqual(context.loan.name, self.own_loan)
 		self.assertEqual(len(context.schedule), 12)
 		self.assertTrue(context.schedule[0].paid)
-		self.assertEqual(context.schedule[0].indicator, "green")
+		self.assertEqual(context.schedule[0].indicator, state_colour("Employee Loan Schedule", "Paid"))
+		self.assertEqual(context.schedule[1].indicator, state_colour("Employee Loan Schedule", "Pending"))
+		self.assertEqual(context.status_color, state_colour(LOAN, "Disbursed"))
 		self.assertFalse(any(row.paid for row in context.schedule[1:]))
 		self.assertEqual(
 			[(r.salary_slip, r.repayment_type) for r in context.repayments],
@@ -220,7 +247,10 @@ class TestLoanPortal(LoanTestCase):
 				("/my-loans/application", self.their_application.name),
 				("/my-loans/application", "ELA-2026-99999"),
 			):
-				with self.subTest(route=route, name=name), self.assertRaises(frappe.PermissionError):
+				with (
+					self.subTest(route=route, name=name),
+					self.assertRaisesRegex(frappe.PermissionError, NOT_YOURS),
+				):
 					page_context(route, **({"name": name} if name else {}))
 			status, html, _location = render("/my-loans/loan", name=self.their_loan)
 		self.assertEqual(status, 403)
@@ -240,9 +270,9 @@ class TestLoanPortal(LoanTestCase):
 					self.assertEqual(status, 200)
 					self.assertIn('data-loans-portal="not-linked"', html)
 					self.assertNotIn("Traceback", html)
-			with self.assertRaises(frappe.PermissionError):
+			with self.assertRaisesRegex(frappe.PermissionError, NOT_LINKED):
 				apply_for_loan(self.personal, 10000, 6, "Repairs")
-			with self.assertRaises(frappe.PermissionError):
+			with self.assertRaisesRegex(frappe.PermissionError, NOT_LINKED):
 				preview_application(self.personal, 10000, 6)
 
 	def test_guests_are_sent_to_the_login_page(self):
@@ -258,7 +288,7 @@ class TestLoanPortal(LoanTestCase):
 			status, _html, location = render("/my-loans")
 			self.assertEqual(status, 302)
 			self.assertTrue(location.startswith("/login?redirect-to=%2Fmy-loans"))
-			with self.assertRaises(frappe.PermissionError):
+			with self.assertRaisesRegex(frappe.PermissionError, NOT_LINKED):
 				apply_for_loan(self.personal, 10000, 6, "Repairs")
 
 	# -- Apply for a loan ---------------------------------------------------------------------------
@@ -283,12 +313,15 @@ class TestLoanPortal(LoanTestCase):
 		personal = next(c for c in context.categories if c.name == self.personal)
 		self.assertIn(money(500000), personal.info)
 		self.assertIn("6 to 60 months", personal.info)
-		self.assertIn("Calculating...", context.js_messages)
+		self.assertEqual(json.loads(context.translated_messages)["Calculating..."], "Calculating...")
 		self.assertEqual(status, 200)
 		self.assertIn('id="loan-application-form"', html)
 		self.assertNotIn(disabled, html)
-		self.assertIn("window.loans_portal", html)  # the shared script, inline
-		self.assertIn("employee_loans.api.preview_application", html)  # the page's own script
+		# the page's own assets (index.js, index.css), inlined by Frappe's page renderer
+		self.assertIn("employee_loans.api.preview_application", html)
+		self.assertIn("frappe.call(", html)
+		self.assertIn(".loan-preview-emi", html)
+		self.assertIn("frappe._messages = Object.assign(frappe._messages || {},", html)
 
 	def test_apply_page_when_applications_are_closed(self):
 		set_settings(enable_applications=0)
@@ -355,9 +388,9 @@ class TestLoanPortal(LoanTestCase):
 				employee=self.colleague,
 			)
 			self.assertEqual(frappe.db.get_value(APPLICATION, result["name"], "employee"), self.applicant)
-			with self.assertRaises(frappe.PermissionError):
+			with self.assertRaisesRegex(frappe.PermissionError, "only see your own loans"):
 				preview_application(self.personal, 10000, 12, employee=self.colleague)
-			with self.assertRaises(frappe.PermissionError):
+			with self.assertRaisesRegex(frappe.PermissionError, "not permitted to write"):
 				withdraw(self.their_pending.name)
 		self.assertEqual(frappe.db.get_value(APPLICATION, self.their_pending.name, "status"), "Pending")
 
@@ -367,16 +400,18 @@ class TestLoanPortal(LoanTestCase):
 		with as_user(APPLICANT):
 			context = page_context("/my-loans/application", name=self.own_pending.name)
 			self.assertTrue(context.can_withdraw)
-			self.assertIn("Withdrawing...", context.js_messages)
+			self.assertIn("Withdrawing...", json.loads(context.translated_messages))
 			status, html, _location = render("/my-loans/application", name=self.own_pending.name)
 			self.assertEqual(status, 200)
 			self.assertIn('id="withdraw-application"', html)
 			withdraw(self.own_pending.name)
 			context = page_context("/my-loans/application", name=self.own_pending.name)
 		self.assertEqual(context.application.status, "Withdrawn")
+		self.assertEqual(context.status_color, state_colour(APPLICATION, "Withdrawn"))
 		self.assertFalse(context.can_withdraw)
-		with as_user(APPLICANT), self.assertRaises(frappe.ValidationError):
-			withdraw(self.own_pending.name)  # only a Pending application can be withdrawn
+		# only a Pending application can be withdrawn
+		with as_user(APPLICANT), self.assertRaisesRegex(frappe.ValidationError, "is already Withdrawn"):
+			withdraw(self.own_pending.name)
 
 	def test_decided_applications_show_the_decision_and_cannot_be_withdrawn(self):
 		deny(self.own_pending.name, "Budget for this quarter is used up")
@@ -389,6 +424,75 @@ class TestLoanPortal(LoanTestCase):
 		self.assertNotIn('id="withdraw-application"', html)
 		self.assertFalse(approved.can_withdraw)
 		self.assertIn(f"name={self.own_loan}", approved.loan_route)
+
+	# -- the pages' assets ------------------------------------------------------------------------------
+
+	def test_page_scripts_get_the_translations_of_every_message_they_use(self):
+		"""Each page hands its script the translations of exactly the __() strings the script uses, as
+		Frappe's own extractor finds them."""
+		www = frappe.get_app_path("employee_loans", "www")
+		for script, messages in (
+			("apply-for-loan/index.js", APPLY_SCRIPT_MESSAGES),
+			("my-loans/application.js", APPLICATION_SCRIPT_MESSAGES),
+		):
+			with self.subTest(script=script), open(os.path.join(www, script), encoding="utf-8") as source:
+				used = {
+					message
+					for _line, message, _context in extract_messages_from_javascript_code(source.read())
+				}
+				self.assertEqual(used, set(messages))
+
+	def test_page_scripts_speak_the_employees_language(self):
+		"""A translation added on the site reaches the script's messages, through Frappe's translation
+		cache (no script file is read to serve a page)."""
+		frappe.get_doc(
+			{
+				"doctype": "Translation",
+				"language": "de",
+				"source_text": "Calculating...",
+				"translated_text": "Berechne...",
+			}
+		).insert(ignore_permissions=True)
+		self.addCleanup(frappe.translate.clear_cache)
+		lang = frappe.local.lang
+		self.addCleanup(setattr, frappe.local, "lang", lang)
+		frappe.local.lang = "de"
+		real_open = open
+
+		def open_no_script(file, *args, **kwargs):
+			if str(file).endswith(".js"):
+				raise AssertionError(f"{file} was read to serve the page")
+			return real_open(file, *args, **kwargs)
+
+		with as_user(APPLICANT), patch("builtins.open", open_no_script):
+			context = page_context("/apply-for-loan")
+		self.assertEqual(json.loads(context.translated_messages)["Calculating..."], "Berechne...")
+
+	def test_status_colours_follow_the_doctypes_states_as_customised(self):
+		"""The portal has no colours of its own: a state's colour changed in Customize Form (a Property
+		Setter on the DocType State row) shows in the portal as in the desk."""
+		state = next(state for state in frappe.get_meta(LOAN).states if state.title == "Disbursed")
+		frappe.get_doc(
+			{
+				"doctype": "Property Setter",
+				"doctype_or_field": "DocType State",
+				"doc_type": LOAN,
+				"row_name": state.name,
+				"property": "color",
+				"property_type": "Select",
+				"value": "Light Blue",
+			}
+		).insert(ignore_permissions=True)
+		frappe.clear_cache(doctype=LOAN)
+		self.addCleanup(frappe.clear_cache, doctype=LOAN)
+		with as_user(APPLICANT):
+			my_loans = page_context("/my-loans")
+			loan = page_context("/my-loans/loan", name=self.own_loan)
+			status, html, _location = render("/my-loans/loan", name=self.own_loan)
+		self.assertEqual(my_loans.loans[0].indicator, "light-blue")
+		self.assertEqual(loan.status_color, "light-blue")
+		self.assertEqual(status, 200)
+		self.assertIn('class="indicator-pill light-blue loan-status', html)
 
 	def test_portal_menu_offers_the_pages_to_employees(self):
 		frappe.get_single("Portal Settings").sync_menu()

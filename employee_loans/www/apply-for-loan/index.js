@@ -1,14 +1,13 @@
 // Apply for a loan: the EMI and the eligibility findings come from employee_loans.api.preview_application
 // (the same engine and rules as the desk) while the employee types; Submit calls
-// employee_loans.api.apply_for_loan, which validates everything again on the server.
+// employee_loans.api.apply_for_loan, which validates everything again on the server. Both go through
+// frappe.call, which shows the server's messages (a refused application says why) in Frappe's dialog.
 frappe.ready(() => {
-	const portal = window.loans_portal;
 	const form = document.getElementById("loan-application-form");
-	if (!portal || !form) return;
-	portal.load_messages();
+	if (!form) return;
 
-	const currency = portal.data("currency");
-	const my_loans_route = portal.data("myLoansRoute") || "/my-loans";
+	const currency = JSON.parse(form.dataset.currency);
+	const my_loans_route = form.dataset.myLoansRoute || "/my-loans";
 	const by_id = (id) => document.getElementById(id);
 	const fields = {
 		category: by_id("loan_category"),
@@ -34,6 +33,19 @@ frappe.ready(() => {
 	let sequence = 0;
 	let last_result = null;
 
+	// A POST to the method's REST endpoint. The returned jqXHR tells success (.done) from failure
+	// (.fail); frappe.call itself shows the server's messages.
+	const call = (method, args) => frappe.call({ method: method, url: `/api/method/${method}`, args: args });
+
+	function format_money(value) {
+		const number = format_number(value || 0, currency.number_format, currency.precision);
+		return currency.symbol ? `${currency.symbol} ${number}` : number;
+	}
+
+	function format_date(value) {
+		return value ? frappe.datetime.str_to_user(value, false, true) : "";
+	}
+
 	function terms() {
 		return {
 			loan_category: fields.category.value,
@@ -54,11 +66,15 @@ frappe.ready(() => {
 		}
 	}
 
+	function show_status(message) {
+		preview.status.textContent = message;
+		preview.status.classList.toggle("d-none", !message);
+	}
+
 	function reset_preview(message) {
 		last_result = null;
 		preview.emi.textContent = "—";
-		preview.status.textContent = message;
-		preview.status.classList.remove("d-none");
+		show_status(message);
 		preview.figures.classList.add("d-none");
 		preview.findings.replaceChildren();
 		update_submit();
@@ -66,7 +82,7 @@ frappe.ready(() => {
 
 	function finding_alert(finding) {
 		const alert = document.createElement("div");
-		alert.className = `alert ${finding.severity === "Block" ? "alert-danger" : "alert-warning"}`;
+		alert.className = `alert mb-2 ${finding.severity === "Block" ? "alert-danger" : "alert-warning"}`;
 		const title = document.createElement("div");
 		title.className = "font-weight-bold";
 		title.textContent = `${finding.severity === "Block" ? __("Blocked") : __("Warning")}: ${
@@ -80,20 +96,20 @@ frappe.ready(() => {
 
 	function render(result) {
 		last_result = result;
-		preview.emi.textContent = portal.format_money(result.emi, currency);
-		preview.total_interest.textContent = portal.format_money(result.total_interest, currency);
-		preview.total_payable.textContent = portal.format_money(result.total_payable, currency);
-		preview.last_emi.textContent = portal.format_date(result.last_emi_date);
+		preview.emi.textContent = format_money(result.emi);
+		preview.total_interest.textContent = format_money(result.total_interest);
+		preview.total_payable.textContent = format_money(result.total_payable);
+		preview.last_emi.textContent = format_date(result.last_emi_date);
 		preview.net_salary.textContent =
 			result.net_salary === null || result.net_salary === undefined
 				? "—"
-				: portal.format_money(result.net_salary, currency);
+				: format_money(result.net_salary);
 		preview.figures.classList.remove("d-none");
-		preview.status.classList.add("d-none");
+		show_status("");
 		preview.findings.replaceChildren(...result.findings.map(finding_alert));
 		if (!result.findings.length) {
 			const ok = document.createElement("div");
-			ok.className = "alert alert-success";
+			ok.className = "alert alert-success mb-2";
 			ok.textContent = __("You meet every rule for this loan.");
 			preview.findings.append(ok);
 		} else if (result.blocked) {
@@ -111,32 +127,25 @@ frappe.ready(() => {
 		submit.disabled = !last_result || last_result.blocked;
 	}
 
-	async function refresh_preview() {
+	function refresh_preview() {
 		const args = terms();
-		portal.hide(form_error);
+		form_error.classList.add("d-none");
 		if (!args.loan_category || !(args.loan_amount > 0) || !(args.tenure_months > 0)) {
 			reset_preview(__("Fill in the amount and the tenure to see your EMI."));
 			return;
 		}
 		const mine = ++sequence;
-		preview.status.textContent = __("Calculating...");
-		preview.status.classList.remove("d-none");
-		try {
-			const result = await portal.call("employee_loans.api.preview_application", args);
-			if (mine === sequence) render(result);
-		} catch (error) {
-			if (mine !== sequence) return;
-			reset_preview("");
-			preview.status.classList.add("d-none");
-			portal.show_error(form_error, error.messages, __("Could not calculate the EMI."));
-		}
+		show_status(__("Calculating..."));
+		call("employee_loans.api.preview_application", args)
+			.done((r) => mine === sequence && render(r.message))
+			.fail(() => mine === sequence && reset_preview(__("Could not calculate the EMI.")));
 	}
 
 	function schedule_preview() {
 		clearTimeout(timer);
 		last_result = null;
 		update_submit();
-		timer = setTimeout(refresh_preview, 350);
+		timer = setTimeout(refresh_preview, 500);
 	}
 
 	fields.category.addEventListener("change", () => {
@@ -146,28 +155,26 @@ frappe.ready(() => {
 	fields.amount.addEventListener("input", schedule_preview);
 	fields.tenure.addEventListener("input", schedule_preview);
 
-	form.addEventListener("submit", async (event) => {
+	form.addEventListener("submit", (event) => {
 		event.preventDefault();
-		portal.hide(form_error);
+		form_error.classList.add("d-none");
 		const reason = fields.reason.value.trim();
 		if (!reason) {
-			portal.show_error(form_error, [], __("Give the reason for the loan."));
+			form_error.textContent = __("Give the reason for the loan.");
+			form_error.classList.remove("d-none");
 			fields.reason.focus();
 			return;
 		}
 		submit.disabled = true;
 		submit.textContent = __("Submitting...");
-		try {
-			const application = await portal.call("employee_loans.api.apply_for_loan", {
-				...terms(),
-				reason: reason,
+		call("employee_loans.api.apply_for_loan", { ...terms(), reason: reason })
+			.done((r) => {
+				window.location.href = `${my_loans_route}?applied=${encodeURIComponent(r.message.name)}`;
+			})
+			.fail(() => {
+				submit.textContent = submit_label;
+				update_submit();
 			});
-			window.location.href = `${my_loans_route}?applied=${encodeURIComponent(application.name)}`;
-		} catch (error) {
-			portal.show_error(form_error, error.messages, __("Could not submit the application."));
-			submit.textContent = submit_label;
-			update_submit();
-		}
 	});
 
 	show_category_info();
