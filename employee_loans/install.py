@@ -7,6 +7,7 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from employee_loans.custom_fields import CUSTOM_FIELDS
 from employee_loans.utils import DEFAULT_COMPONENT, SETTINGS
 
+APP = "employee_loans"
 COMPONENT_MARKER = "Created by Employee Loans for EMI deductions."
 
 NOTIFICATIONS = [
@@ -64,11 +65,28 @@ NOTIFICATIONS = [
 
 
 def after_install():
+	sync_what_install_skipped()
 	setup()
 
 
 def after_migrate():
 	setup()
+
+
+def sync_what_install_skipped() -> None:
+	"""`install-app` syncs an app's DocTypes, reports and workspace from the module map a bench command
+	cached in Redis ("app_modules"). One cached before this app was on the bench survives when nothing
+	flushed the cache since (only `bench build` does: `bench get-app --skip-assets`, or a build that
+	failed), and the install then syncs none of them: the first use of one fails with "Module import
+	failed for Employee Loan Settings". Rebuild the map from apps.txt and sync what was skipped; the
+	rest of the install (dashboards, customizations) then reads the fresh map."""
+	if APP in (frappe.local.app_modules or {}):
+		return
+	from frappe.model.sync import sync_for
+
+	frappe.cache.delete_value(["app_modules", "installed_app_modules"])
+	frappe.setup_module_map()
+	sync_for(APP, reset_permissions=True)
 
 
 def setup():
