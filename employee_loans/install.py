@@ -112,28 +112,14 @@ def ensure_deduction_component() -> str:
 	return DEFAULT_COMPONENT
 
 
-SETTINGS_DEFAULTS = {
-	"enable_applications": 1,
-	"emi_limit_percent": 50,
-	"emi_limit_action": "Warn",
-	"minimum_service_months": 0,
-	"maximum_active_loans": 1,
-	"short_pay_policy": "Skip Month",
-	"protected_net_pay": 0,
-	"reamortisation_mode": "Keep End Date",
-}
-
-
 def ensure_settings(component: str) -> None:
-	"""First install: the policy defaults and the component. Later migrates leave the admin's
-	choices alone and only fill a deduction component that is missing."""
+	"""The policy defaults are the DocType's own (its JSON): on a site that never saved the settings,
+	`get_single` returns them, and saving here stores them with the component. Later migrates leave the
+	admin's choices alone and only fill a deduction component that is missing."""
 	settings = frappe.get_single(SETTINGS)
-	first_install = not settings.reamortisation_mode
-	if first_install:
-		settings.update(SETTINGS_DEFAULTS)
-	if not first_install and settings.deduction_component:
+	if settings.deduction_component:
 		return
-	settings.deduction_component = settings.deduction_component or component
+	settings.deduction_component = component
 	settings.flags.ignore_permissions = True
 	settings.save()
 
