@@ -184,6 +184,12 @@ class PortalCheck:
 			else:
 				category.select_by_visible_text(self.args.category)
 		self.log(f"category {category.first_selected_option.text}")
+		# note the methods the page calls through Frappe's own client
+		self.driver.execute_script(
+			"window.loans_portal_calls = [];"
+			"const call = frappe.call;"
+			"frappe.call = function (opts) { window.loans_portal_calls.push(opts.method); return call.apply(this, arguments); };"
+		)
 		self.find("#loan_amount").send_keys(self.args.amount)
 		self.find("#tenure_months").send_keys(self.args.tenure)
 		self.wait(
@@ -191,6 +197,9 @@ class PortalCheck:
 			and "d-none" not in self.find("#preview-figures").get_attribute("class"),
 			"the EMI preview",
 		)
+		calls = self.driver.execute_script("return window.loans_portal_calls")
+		if "employee_loans.api.preview_application" not in calls:
+			raise CheckFailed(f"the preview did not come through frappe.call (calls: {calls})")
 		emi = self.visible_text("#preview-emi")
 		findings = self.visible_text("#preview-findings")
 		self.log(f"EMI preview {emi}; findings: {findings or '-'}")
@@ -222,7 +231,7 @@ class PortalCheck:
 		self.screenshot("04-my-loans-mobile", MOBILE)
 		loans = [
 			link.get_attribute("href")
-			for link in self.driver.find_elements("css selector", "[data-loan] a.loan-card-title")
+			for link in self.driver.find_elements("css selector", "[data-loan] a.loan-title")
 		]
 		return applied, loans[0] if loans else None
 
@@ -231,7 +240,7 @@ class PortalCheck:
 
 		self.driver.get(href)
 		self.page_has_no_error()
-		self.wait(EC.presence_of_element_located(("css selector", ".loan-card")), "the loan")
+		self.wait(EC.presence_of_element_located(("css selector", ".page_content .frappe-card")), "the loan")
 		rows = self.driver.find_elements("css selector", '[data-loans-portal="schedule"] tbody tr')
 		paid = [row for row in rows if "loan-row-paid" in (row.get_attribute("class") or "")]
 		self.log(f"loan page {href}: {len(rows)} instalments, {len(paid)} paid")
@@ -259,15 +268,18 @@ class PortalCheck:
 		if self.args.keep:
 			return
 		self.find("#withdraw-application").click()
-		self.wait(EC.alert_is_present(), "the confirmation")
-		self.driver.switch_to.alert.accept()
+		# Frappe's confirmation dialog (frappe.confirm): its primary button says Yes
+		confirm = ".modal.show .modal-footer .btn-primary"
+		self.wait(EC.element_to_be_clickable(("css selector", confirm)), "the confirmation")
+		self.screenshot("09-withdraw-confirmation")
+		self.find(confirm).click()
 		self.wait(
 			lambda driver: self.present(".page-header .loan-status")
 			and self.find(".page-header .loan-status").get_attribute("data-status") == "Withdrawn",
 			"the application to be Withdrawn",
 		)
 		self.log(f"withdrew {name}")
-		self.screenshot("09-application-withdrawn")
+		self.screenshot("10-application-withdrawn")
 
 	def run(self):
 		from selenium.common.exceptions import WebDriverException
