@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -156,3 +157,51 @@ def test_several_loans_share_the_net_pay_in_order():
 	assert decisions[1].reason == PARTIAL
 	decisions = decide_deductions([DUE_ROW, second], Decimal("9545.46"), SKIP_POLICY)
 	assert [decision.reason for decision in decisions] == [DUE, SKIPPED]
+
+
+# -- pre-closure: one rule by hand and in payroll ----------------------------------------------------
+
+
+def _preclosure_terms():
+	from employee_loans.engine import REDUCING, build_schedule
+
+	return build_schedule("120000", "10", 12, REDUCING, date(2027, 1, 1), 2)
+
+
+def test_preclosure_by_hand_charges_the_period_interest_like_payroll():
+	from employee_loans.engine import preclosure_settlement
+
+	rows = _preclosure_terms()
+	outstanding = rows[0].closing_balance  # instalment 1 recovered in January
+	second = rows[1]
+	by_hand = preclosure_settlement(
+		outstanding, date(2027, 2, 28), (second.number, second.due_date, second.interest)
+	)
+	in_payroll = decide_deduction(
+		LoanDue("L", outstanding, second.emi, second.interest, second.principal, pre_closure=True),
+		Decimal("1000000"),
+		ShortPayPolicy(),
+	)
+	assert by_hand.amount == in_payroll.amount == outstanding + second.interest
+	assert (by_hand.principal, by_hand.interest) == (in_payroll.principal, in_payroll.interest)
+	assert by_hand.instalment == 2
+	# 1,10,450.09 at 10 % a year: one month's interest is 920.42
+	assert (outstanding, second.interest) == (Decimal("110450.09"), Decimal("920.42"))
+
+
+def test_preclosure_owes_no_interest_when_the_period_instalment_is_recovered_or_not_due():
+	from employee_loans.engine import preclosure_settlement
+
+	rows = _preclosure_terms()
+	second = rows[1]
+	# closed later in January, after January's slip took instalment 1: February's is not due yet
+	january = preclosure_settlement(
+		rows[0].closing_balance, date(2027, 1, 31), (second.number, second.due_date, second.interest)
+	)
+	assert (january.amount, january.interest, january.instalment) == (rows[0].closing_balance, 0, None)
+	# closed before the first instalment falls due
+	december = preclosure_settlement(
+		Decimal("120000"), date(2026, 12, 31), (1, rows[0].due_date, rows[0].interest)
+	)
+	assert (december.amount, december.instalment) == (Decimal("120000"), None)
+	assert preclosure_settlement(Decimal(0), date(2027, 5, 31), None).amount == 0

@@ -11,9 +11,11 @@ from .deduction import (
 	SKIP,
 	Deduction,
 	LoanDue,
+	PreClosure,
 	ShortPayPolicy,
 	decide_deduction,
 	decide_deductions,
+	preclosure_settlement,
 )
 from .eligibility import BLOCK, WARN, ApplicationFacts, Finding, blocking, evaluate
 from .errors import LoanInputError, translate
@@ -71,6 +73,7 @@ __all__ = [
 	"LoanState",
 	"LoanSummary",
 	"LoanTerms",
+	"PreClosure",
 	"Recovery",
 	"ScheduleRow",
 	"ShortPayPolicy",
@@ -90,6 +93,7 @@ __all__ = [
 	"parse_money",
 	"parse_months",
 	"parse_rate",
+	"preclosure_settlement",
 	"reamortise",
 	"replace_in_total",
 	"replay",

@@ -7,6 +7,7 @@ from the settings. Nothing here looks at other months: arrears are never added t
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from .errors import N_, LoanInputError, fill
@@ -99,6 +100,8 @@ def decide_deduction(
 		return Deduction(due.loan, zero, zero, zero, NOTHING_DUE, zero, zero, available)
 
 	if due.pre_closure or due.final_settlement:
+		# The period's interest with all the principal: the same rule as a pre-closure by hand
+		# (preclosure_settlement); the slip's instalment, when one is due, is the period's.
 		reason = PRE_CLOSURE if due.pre_closure else FINAL_SETTLEMENT
 		wanted_principal = outstanding
 	elif emi > 0:
@@ -184,3 +187,38 @@ def decide_deductions(
 		available -= decision.amount
 		decisions.append(decision)
 	return decisions
+
+
+@dataclass(frozen=True)
+class PreClosure:
+	"""What closing a loan early recovers: all the outstanding principal, plus the interest of the
+	current period's instalment when that instalment has not been recovered yet (`instalment` is its
+	number; None when no instalment is due in the period)."""
+
+	principal: Decimal
+	interest: Decimal
+	instalment: int | None
+
+	@property
+	def amount(self) -> Decimal:
+		return self.principal + self.interest
+
+
+def preclosure_settlement(
+	outstanding, period_end: date, due_instalment: tuple[int, date, Decimal] | None, precision: int = 2
+) -> PreClosure:
+	"""One rule for a pre-closure, settled by hand or deducted in payroll.
+
+	`due_instalment` is the loan's oldest pending instalment (number, due date, interest) or None. The
+	period is the payroll month a manual pre-closure is posted in, or the slip's period: when that
+	instalment falls due by the period's end its interest is charged, as the slip would have charged it;
+	otherwise (already recovered, or not due yet) only the principal is owed."""
+	precision = check_precision(precision)
+	principal = parse_money(outstanding, precision, N_("Outstanding balance"), allow_zero=True)
+	zero = Decimal(0).quantize(quantum(precision))
+	if principal == 0 or due_instalment is None:
+		return PreClosure(principal, zero, None)
+	number, due_date, interest = due_instalment
+	if due_date > period_end:
+		return PreClosure(principal, zero, None)
+	return PreClosure(principal, parse_money(interest, precision, N_("Interest"), allow_zero=True), number)
