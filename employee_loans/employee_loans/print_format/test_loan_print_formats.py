@@ -6,8 +6,8 @@ from contextlib import contextmanager
 import frappe
 from frappe.utils import formatdate
 
-from employee_loans.employee_loans.report.report_test_data import ONE, TWO, ReportTestCase
 from employee_loans.statements import employee_loan_closure_certificate, employee_loan_statement
+from employee_loans.tests.report_data import ONE, TWO, ReportTestCase
 from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user
 
 test_ignore = IGNORE_TEST_RECORDS

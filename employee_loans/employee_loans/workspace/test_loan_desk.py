@@ -6,7 +6,7 @@ import frappe
 from frappe.desk.doctype.number_card.number_card import get_result
 from frappe.desk.notifications import _get_linked_document_counts
 
-from employee_loans.employee_loans.report.report_test_data import ONE, ReportTestCase
+from employee_loans.tests.report_data import ONE, ReportTestCase
 from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user
 
 test_ignore = IGNORE_TEST_RECORDS

@@ -1,7 +1,7 @@
 import frappe
 
 from employee_loans.employee_loans.report.loan_deduction.loan_deduction import execute
-from employee_loans.employee_loans.report.report_test_data import NOBODY, ONE, TWO, ReportTestCase
+from employee_loans.tests.report_data import NOBODY, ONE, TWO, ReportTestCase
 from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user, make_user
 
 test_ignore = IGNORE_TEST_RECORDS

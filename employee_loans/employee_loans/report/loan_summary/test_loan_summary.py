@@ -1,5 +1,5 @@
 from employee_loans.employee_loans.report.loan_summary.loan_summary import execute
-from employee_loans.employee_loans.report.report_test_data import ONE, TWO, ReportTestCase
+from employee_loans.tests.report_data import ONE, TWO, ReportTestCase
 from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user
 
 test_ignore = IGNORE_TEST_RECORDS
