@@ -43,6 +43,10 @@ class EmployeeLoan(Document):
 				title=_("Disburse the Loan"),
 			)
 
+	def before_cancel(self):
+		# The approved application keeps its record of the decision; only repayments block the cancel.
+		self.ignore_linked_doctypes = ("Employee Loan Application",)
+
 	def on_submit(self):
 		# Disbursement: the schedule is generated from the terms (there are no repayments yet).
 		rebuild(self)
