@@ -23,4 +23,29 @@ SALARY_DETAIL_FIELDS = [
 	},
 ]
 
-CUSTOM_FIELDS = {"Salary Detail": SALARY_DETAIL_FIELDS}
+# The journal entries the app posts name the loan (and the repayment) they book.
+JOURNAL_ENTRY_FIELDS = [
+	{
+		"fieldname": "employee_loan",
+		"label": "Employee Loan",
+		"fieldtype": "Link",
+		"options": "Employee Loan",
+		"insert_after": "user_remark",
+		"read_only": 1,
+		"search_index": 1,
+		"no_copy": 1,
+		"description": "Set by Employee Loans: the loan this entry disburses or recovers",
+	},
+	{
+		"fieldname": "employee_loan_repayment",
+		"label": "Employee Loan Repayment",
+		"fieldtype": "Link",
+		"options": "Employee Loan Repayment",
+		"insert_after": "employee_loan",
+		"read_only": 1,
+		"no_copy": 1,
+		"depends_on": "eval:doc.employee_loan_repayment",
+	},
+]
+
+CUSTOM_FIELDS = {"Salary Detail": SALARY_DETAIL_FIELDS, "Journal Entry": JOURNAL_ENTRY_FIELDS}

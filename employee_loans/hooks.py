@@ -38,6 +38,7 @@ doc_events = {
 		"process_salary_structure": "employee_loans.payroll_hooks.salary_slip.process_salary_structure",
 		"on_submit": "employee_loans.payroll_hooks.salary_slip.on_submit",
 		"on_cancel": "employee_loans.payroll_hooks.salary_slip.on_cancel",
+		"on_trash": "employee_loans.payroll_hooks.salary_slip.on_trash",
 	},
 }
 

@@ -5,10 +5,16 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from employee_loans.custom_fields import CUSTOM_FIELDS
-from employee_loans.utils import DEFAULT_COMPONENT, SETTINGS
+from employee_loans.utils import DEFAULT_COMPONENT, DEFAULT_INTEREST_COMPONENT, SETTINGS
 
 APP = "employee_loans"
 COMPONENT_MARKER = "Created by Employee Loans for EMI deductions."
+INTEREST_COMPONENT_MARKER = "Created by Employee Loans for the interest of loan instalments."
+# The app's salary components: name -> (abbreviation, description marking it as the app's own)
+COMPONENTS = {
+	DEFAULT_COMPONENT: ("LEMI", COMPONENT_MARKER),
+	DEFAULT_INTEREST_COMPONENT: ("LINT", INTEREST_COMPONENT_MARKER),
+}
 
 NOTIFICATIONS = [
 	{
@@ -91,35 +97,39 @@ def sync_what_install_skipped() -> None:
 
 def setup():
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True)
-	component = ensure_deduction_component()
-	ensure_settings(component)
+	ensure_components()
+	ensure_settings()
 	ensure_notifications()
 
 
-def ensure_deduction_component() -> str:
-	"""The "Loan EMI" deduction component, created if missing and never overwritten."""
-	if not frappe.db.exists("Salary Component", DEFAULT_COMPONENT):
+def ensure_components() -> None:
+	"""The "Loan EMI" (principal) and "Loan Interest" deduction components, created if missing and never
+	overwritten. Each needs an account per company; a loan category sets it to its loan account and
+	interest income account when it is saved."""
+	for component, (abbr, marker) in COMPONENTS.items():
+		if frappe.db.exists("Salary Component", component):
+			continue
 		frappe.get_doc(
 			{
 				"doctype": "Salary Component",
-				"salary_component": DEFAULT_COMPONENT,
-				"salary_component_abbr": "LEMI",
+				"salary_component": component,
+				"salary_component_abbr": abbr,
 				"type": "Deduction",
 				"depends_on_payment_days": 0,
-				"description": COMPONENT_MARKER,
+				"description": marker,
 			}
 		).insert(ignore_permissions=True, ignore_if_duplicate=True)
-	return DEFAULT_COMPONENT
 
 
-def ensure_settings(component: str) -> None:
+def ensure_settings() -> None:
 	"""The policy defaults are the DocType's own (its JSON): on a site that never saved the settings,
-	`get_single` returns them, and saving here stores them with the component. Later migrates leave the
-	admin's choices alone and only fill a deduction component that is missing."""
+	`get_single` returns them, and saving here stores them with the components. Later migrates leave the
+	admin's choices alone and only fill a component that is missing."""
 	settings = frappe.get_single(SETTINGS)
-	if settings.deduction_component:
+	if settings.deduction_component and settings.interest_component:
 		return
-	settings.deduction_component = component
+	settings.deduction_component = settings.deduction_component or DEFAULT_COMPONENT
+	settings.interest_component = settings.interest_component or DEFAULT_INTEREST_COMPONENT
 	settings.flags.ignore_permissions = True
 	settings.save()
 
@@ -150,8 +160,8 @@ def ensure_notifications() -> None:
 
 
 def before_uninstall():
-	"""Remove what this app added to other apps. The deduction component goes too, unless salary
-	slips already use it (they must keep their history)."""
+	"""Remove what this app added to other apps. Its salary components go too, unless salary slips
+	already use them (they must keep their history). Journal entries stay: they are the company's books."""
 	for doctype, fields in CUSTOM_FIELDS.items():
 		for field in fields:
 			name = frappe.db.get_value("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]})
@@ -159,11 +169,10 @@ def before_uninstall():
 				frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
 	for definition in notification_records():
 		frappe.delete_doc_if_exists("Notification", definition["name"], force=True)
-	component = frappe.db.get_value(
-		"Salary Component", {"name": DEFAULT_COMPONENT, "description": COMPONENT_MARKER}, "name"
-	)
-	if component and not component_in_use(component):
-		frappe.delete_doc("Salary Component", component, ignore_permissions=True, force=True)
+	for name, (_abbr, marker) in COMPONENTS.items():
+		component = frappe.db.get_value("Salary Component", {"name": name, "description": marker}, "name")
+		if component and not component_in_use(component):
+			frappe.delete_doc("Salary Component", component, ignore_permissions=True, force=True)
 
 
 def component_in_use(component: str) -> bool:

@@ -17,14 +17,16 @@ from decimal import Decimal
 
 import frappe
 from frappe import _
-from frappe.utils import getdate, now_datetime
+from frappe.utils import get_last_day, getdate, now_datetime
 
 from employee_loans.engine import (
 	LoanInputError,
+	PreClosure,
 	Recovery,
 	ScheduleRow,
 	after_instalment_paid,
 	first_due_date,
+	preclosure_settlement,
 	replay,
 	summarise,
 )
@@ -68,7 +70,8 @@ ROW_FIELDS = {
 LOAN_FIELDS = (
 	"name", "employee", "employee_name", "company", "docstatus", "status", "loan_amount", "annual_interest_rate",
 	"tenure_months", "interest_method", "disbursement_date", "repayment_start_date", "outstanding_balance",
-	"principal_repaid", "interest_paid", "emis_paid", "total_emis", "remaining_payable",
+	"principal_repaid", "interest_paid", "emis_paid", "total_emis", "remaining_payable", "loan_account",
+	"interest_income_account",
 )  # fmt: skip
 
 
@@ -123,6 +126,31 @@ def reverse(repayment) -> None:
 	rebuild(locked_loan(repayment.employee_loan))
 
 
+def preclosure_quote(loan, posting_date) -> PreClosure:
+	"""What pre-closing `loan` on `posting_date` recovers: the engine's rule over the outstanding balance
+	and the oldest pending instalment, for the payroll month the date falls in."""
+	precision = currency_precision(loan.company)
+	row = _first_pending_row(loan.name)
+	due = (
+		(row.instalment_number, getdate(row.due_date), to_money(row.interest_amount, precision))
+		if row
+		else None
+	)
+	try:
+		return preclosure_settlement(
+			to_money(loan.outstanding_balance, precision),
+			getdate(get_last_day(posting_date)),
+			due,
+			precision,
+		)
+	except LoanInputError as error:
+		frappe.throw(
+			_("Loan {0}: {1}").format(loan.name, engine_message(error)),
+			LoanLedgerError,
+			title=_("Pre-closure"),
+		)
+
+
 def _first_pending_row(loan: str) -> frappe._dict | None:
 	"""The oldest pending instalment and the due date and EMI of the one after it (locking read)."""
 	row = frappe.qb.DocType(SCHEDULE_DOCTYPE)
@@ -138,6 +166,7 @@ def _first_pending_row(loan: str) -> frappe._dict | None:
 		.select(
 			row.name,
 			row.instalment_number,
+			row.due_date,
 			row.principal_amount,
 			row.interest_amount,
 			after.due_date.as_("next_due_date"),

@@ -17,10 +17,13 @@ import frappe
 from frappe import _
 from frappe.utils import add_months, get_first_day, get_last_day, getdate, now_datetime, random_string
 
+from employee_loans.accounts import ensure_loan_accounts
+
 COMPANY = "_Test Company"
 BASIC = "EL Basic Salary"
 PROFESSIONAL_TAX = "EL Professional Tax"
 LOAN_COMPONENT = "Loan EMI"
+INTEREST_COMPONENT = "Loan Interest"
 STRUCTURE = "EL Test Structure"
 PASSWORD = "Loans-Test-1!"
 
@@ -137,6 +140,12 @@ def make_category(
 	full_name = f"{name} - {abbr}"
 	if frappe.db.exists("Employee Loan Category", full_name):
 		frappe.delete_doc("Employee Loan Category", full_name, force=True, ignore_permissions=True)
+	loan_account, interest_account = ensure_loan_accounts(company)
+	fields = {
+		"loan_account": loan_account,
+		"interest_income_account": interest_account if rate else None,
+		**fields,
+	}
 	return (
 		frappe.get_doc(
 			{
@@ -325,14 +334,21 @@ def ledger_account(name: str, parent: str, company: str = COMPANY) -> str:
 
 @for_test_sites
 def component_accounts(company: str = COMPANY) -> None:
-	"""Payroll Entry's accrual journal needs an account per component for the company. The loan
-	component's account is a liability, not a receivable: the journal has no employee party."""
+	"""Payroll Entry's accrual journal needs an account per component for the company: salary to an
+	expense, the professional tax to a liability, the loan's principal to the loan account and its
+	interest to interest income (what saving a loan category sets)."""
 	make_structure(company)
 	salary = ledger_account("Salary", "Indirect Expenses", company)
 	deductions = ledger_account("Salary Deductions", "Current Liabilities", company)
-	for component in (BASIC, PROFESSIONAL_TAX, LOAN_COMPONENT):
+	loan_account, interest_account = ensure_loan_accounts(company)
+	accounts = {
+		BASIC: salary,
+		PROFESSIONAL_TAX: deductions,
+		LOAN_COMPONENT: loan_account,
+		INTEREST_COMPONENT: interest_account,
+	}
+	for component, account in accounts.items():
 		doc = frappe.get_doc("Salary Component", component)
-		account = salary if doc.type == "Earning" else deductions
 		doc.set("accounts", [row for row in doc.accounts if row.company != company])
 		doc.append("accounts", {"company": company, "account": account})
 		doc.save(ignore_permissions=True)

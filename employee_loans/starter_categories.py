@@ -3,6 +3,8 @@
 import frappe
 from frappe import _
 
+from employee_loans.accounts import ensure_loan_accounts
+
 STARTER_CATEGORIES = (
 	# name, maximum amount, annual rate, method, minimum and maximum tenure in months
 	("Personal", 500000, 8, "Reducing Balance", 6, 60),
@@ -17,6 +19,7 @@ def load_starter_categories(company: str) -> list[str]:
 	"""Create the five starter categories for `company`; existing ones are left untouched."""
 	if not frappe.db.exists("Company", company):
 		frappe.throw(_("Company {0} does not exist.").format(company), title=_("Unknown Company"))
+	loan_account, interest_account = ensure_loan_accounts(company)
 	created = []
 	for name, maximum, rate, method, min_months, max_months in STARTER_CATEGORIES:
 		if frappe.db.exists("Employee Loan Category", {"category_name": name, "company": company}):
@@ -31,6 +34,8 @@ def load_starter_categories(company: str) -> list[str]:
 				"interest_method": method,
 				"minimum_tenure_months": min_months,
 				"maximum_tenure_months": max_months,
+				"loan_account": loan_account,
+				"interest_income_account": interest_account if rate else None,
 			}
 		).insert()
 		created.append(category.name)

@@ -12,6 +12,7 @@ from employee_loans.engine import LoanInputError, LoanTerms, ShortPayPolicy, tra
 HR_ROLES = ("HR Manager", "HR User", "System Manager")
 SETTINGS = "Employee Loan Settings"
 DEFAULT_COMPONENT = "Loan EMI"
+DEFAULT_INTEREST_COMPONENT = "Loan Interest"
 
 
 def currency_precision(company: str | None = None) -> int:

@@ -116,11 +116,9 @@ def check_controller_fields(json_path: Path, child_fields: dict[str, set[str]] |
 			defined.add(node.name)
 		if isinstance(node, ast.ClassDef):
 			for item in node.body:
+				# (`fieldname: DF.Data` annotations are declarations, not definitions: not counted)
 				if isinstance(item, ast.Assign):
 					defined.update(target.id for target in item.targets if isinstance(target, ast.Name))
-				if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
-					# `fieldname: DF.Data` type annotations are declarations, not definitions
-					pass
 	base_attributes = {
 		"flags", "meta", "get", "set", "append", "save", "insert", "submit", "cancel", "reload", "db_set",
 		"get_doc_before_save", "has_value_changed", "is_new", "precision", "check_permission",
@@ -131,7 +129,7 @@ def check_controller_fields(json_path: Path, child_fields: dict[str, set[str]] |
 		"set_onload", "get_onload", "queue_action", "save_version", "reset_values_if_no_permlevel_access",
 		"apply_fieldlevel_read_permissions", "clear_cache", "get_valid_dict", "get_title_field",
 		"set_new_name", "remove", "db_insert", "get_value", "load_doc_before_save", "set_docstatus",
-		"update_children",
+		"update_children", "ignore_linked_doctypes",
 	}  # fmt: skip
 	problems = []
 	assigned_locally = set()

@@ -102,6 +102,16 @@ def on_cancel(slip, method=None):
 		repayment.cancel()
 
 
+def on_trash(slip, method=None):
+	"""A cancelled slip being deleted (by hand, or when a Payroll Entry is cancelled: HRMS deletes its
+	slips) takes its cancelled repayments with it; a submitted repayment never exists for a deletable
+	slip, since cancelling the slip cancelled them."""
+	for name in frappe.get_all(
+		"Employee Loan Repayment", filters={"salary_slip": slip.name, "docstatus": 2}, pluck="name"
+	):
+		frappe.delete_doc("Employee Loan Repayment", name, ignore_permissions=True, force=True)
+
+
 # -- lines -----------------------------------------------------------------------------------------
 
 
@@ -125,6 +135,7 @@ def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
 			loan.outstanding_balance,
 			loan.preclosure_requested,
 			loan.salary_component,
+			loan.interest_component,
 			row.name.as_("row_name"),
 			row.instalment_number,
 			row.due_date,
@@ -252,7 +263,11 @@ def refresh_loan_lines(slip, lock: bool, adjust_year_to_date: bool) -> None:
 			slip.remove(row)
 		_recompute_totals(slip, existing, [], adjust_year_to_date)
 		return
-	wanted = {loan: _line(slip, decision, record) for loan, (decision, record) in plan.items()}
+	wanted = {
+		(line[LOAN_FIELD], line["salary_component"]): line
+		for decision, record in plan.values()
+		for line in _lines(decision, record)
+	}
 	if lock:
 		_check_unchanged(slip, existing, wanted)
 	if _same_lines(existing, wanted):
@@ -265,24 +280,34 @@ def refresh_loan_lines(slip, lock: bool, adjust_year_to_date: bool) -> None:
 	slip.flags.employee_loan_plan = plan
 
 
-def _line(slip, decision: Deduction, record) -> dict:
-	component = record.salary_component
-	abbr = frappe.get_cached_value("Salary Component", component, "salary_component_abbr")
+def _lines(decision: Deduction, record) -> list[dict]:
+	"""The slip's lines for one loan: the principal on the loan's deduction component and, for a loan
+	that charges interest, the interest on its interest component, so that HRMS's payroll journal
+	credits the loan account and the interest income account each with exactly its part."""
 	# The slip says why a deduction differs from the EMI due, for the payroll officer.
 	note = (
 		None
 		if decision.reason == DUE
 		else " ".join(filter(None, (_(decision.reason) + ":", slip_note(decision))))
 	)
+	if not record.interest_component:
+		return [_line(record.salary_component, decision.amount, decision.loan, note)]
+	return [
+		_line(record.salary_component, decision.principal, decision.loan, note),
+		_line(record.interest_component, decision.interest, decision.loan, None),
+	]
+
+
+def _line(component: str, amount: Decimal, loan: str, note: str | None) -> dict:
 	return {
 		"salary_component": component,
-		"abbr": abbr,
-		"amount": to_field(decision.amount),
-		"default_amount": to_field(decision.amount),
+		"abbr": frappe.get_cached_value("Salary Component", component, "salary_component_abbr"),
+		"amount": to_field(amount),
+		"default_amount": to_field(amount),
 		"depends_on_payment_days": 0,
 		"do_not_include_in_total": 0,
-		LOAN_FIELD: decision.loan,
-		NOTE_FIELD: note or None,
+		LOAN_FIELD: loan,
+		NOTE_FIELD: note,
 	}
 
 
@@ -290,12 +315,8 @@ def _same_lines(existing, wanted: dict) -> bool:
 	if len(existing) != len(wanted):
 		return False
 	for row in existing:
-		values = wanted.get(row.get(LOAN_FIELD))
-		if (
-			not values
-			or flt(row.amount) != values["amount"]
-			or row.salary_component != values["salary_component"]
-		):
+		values = wanted.get((row.get(LOAN_FIELD), row.salary_component))
+		if not values or flt(row.amount) != values["amount"]:
 			return False
 		row.set(NOTE_FIELD, values[NOTE_FIELD])
 	return True
@@ -307,7 +328,8 @@ def _check_unchanged(slip, existing, wanted: dict) -> None:
 	written and say which loan."""
 	if _same_lines(existing, wanted):
 		return
-	loans = sorted({row.get(LOAN_FIELD) for row in existing} ^ set(wanted)) or sorted(wanted)
+	changed = {(row.get(LOAN_FIELD), row.salary_component) for row in existing} ^ set(wanted) or set(wanted)
+	loans = sorted({loan for loan, _component in changed})
 	frappe.throw(
 		_(
 			"Salary Slip {0} of employee {1}: the deduction for loan {2} has changed since the slip was saved "

@@ -27,8 +27,30 @@ SCHEDULE = build_schedule("120000", "8", 12, "Reducing Balance", date(2026, 1, 1
 FIRST_EMI = SCHEDULE[0].emi  # 10,438.61
 
 
-def loan_lines(slip):
+def slip_rows(slip):
+	"""The slip's own deduction rows tied to a loan (principal and interest rows apart)."""
 	return [row for row in slip.deductions if row.employee_loan]
+
+
+def loan_lines(slip):
+	"""One entry per loan on the slip: what it deducts in all (`amount`, `year_to_date`), split into
+	its principal row (the loan's deduction component) and interest row (none when interest-free)."""
+	lines = {}
+	for row in slip_rows(slip):
+		line = lines.setdefault(
+			row.employee_loan,
+			frappe._dict(employee_loan=row.employee_loan, amount=0.0, year_to_date=0.0, rows=[]),
+		)
+		line.rows.append(row)
+		line.amount = float(sum(money(r.amount) for r in line.rows))
+		line.year_to_date = float(sum(money(r.year_to_date or 0) for r in line.rows))
+		if row.salary_component == "Loan Interest":
+			line.interest = money(row.amount)
+		else:
+			line.salary_component = row.salary_component
+			line.principal = money(row.amount)
+			line.loan_deduction_note = row.loan_deduction_note
+	return list(lines.values())
 
 
 def money(value) -> Decimal:
@@ -94,6 +116,11 @@ class TestPayrollCycle(PayrollTestCase):
 			self.assertEqual(len(lines), 1, f"month {index + 1}")
 			self.assertEqual((lines[0].employee_loan, lines[0].salary_component), (loan_name, "Loan EMI"))
 			self.assertEqual(money(lines[0].amount), instalment.emi)
+			# principal on "Loan EMI", interest on "Loan Interest", as the payroll journal books them
+			self.assertEqual(
+				[(row.salary_component, money(row.amount)) for row in lines[0].rows],
+				[("Loan EMI", instalment.principal), ("Loan Interest", instalment.interest)],
+			)
 			self.assertEqual(money(slip.net_pay), NET_BEFORE_LOANS - instalment.emi)
 			self.assert_slip_consistent(slip)
 			slip.submit()
@@ -126,6 +153,11 @@ class TestPayrollCycle(PayrollTestCase):
 		slip = make_slip(self.applicant, "2026-01-01")
 		amounts = {row.employee_loan: money(row.amount) for row in loan_lines(slip)}
 		self.assertEqual(amounts, {reducing: Decimal("9045.46"), free: Decimal("1000.00")})
+		# the interest-free loan has one line; the other its principal and its interest
+		components = {
+			line.employee_loan: [r.salary_component for r in line.rows] for line in loan_lines(slip)
+		}
+		self.assertEqual(components, {reducing: ["Loan EMI", "Loan Interest"], free: ["Loan EMI"]})
 		self.assertEqual(money(slip.net_pay), NET_BEFORE_LOANS - Decimal("10045.46"))
 		self.assert_slip_consistent(slip)
 		slip.submit()
@@ -144,10 +176,12 @@ class TestPayrollCycle(PayrollTestCase):
 		self.assertEqual(len(loan_lines(slip)), 1)
 		self.assertEqual(frappe.db.count("Employee Loan Repayment", {"employee_loan": loan_name}), 0)
 		self.assertEqual(frappe.db.get_value(LOAN, loan_name, "outstanding_balance"), 120000)
+		self.assertEqual(len(slip_rows(slip)), 2)
 		# a line typed over by hand is put back to what is due
-		loan_lines(slip)[0].amount = 1
+		slip_rows(slip)[0].amount = 1
 		slip.save()
 		self.assertEqual(money(loan_lines(slip)[0].amount), FIRST_EMI)
+		self.assertEqual(len(slip_rows(slip)), 2)
 
 	def test_nothing_due_means_no_line(self):
 		self.disbursed_loan(disbursed="2026-03-10")  # first EMI in April
@@ -355,6 +389,12 @@ class TestShortPayAndClosure(PayrollTestCase):
 		february = make_slip(self.applicant, "2026-02-01")  # drafted before January is submitted
 		self.assertEqual(money(loan_lines(february)[0].amount), FIRST_EMI)
 		january.submit()
+		# February's draft still splits instalment 1: it is refused by name until saved again
+		with self.assertRaisesRegex(frappe.ValidationError, f"deduction for loan {loan_name} has changed"):
+			february.submit()
+		february.reload()
+		february.save()
+		self.assertEqual(loan_lines(february)[0].principal, SCHEDULE[1].principal)
 		february.submit()
 		numbers = frappe.get_all(
 			"Employee Loan Repayment",
@@ -408,18 +448,22 @@ class TestSameAsHrmsWouldCompute(PayrollTestCase):
 		assign_structure(twin, base=100000)
 		self.disbursed_loan()
 		for index, month in enumerate(("2026-01-01", "2026-02-01")):
-			frappe.get_doc(
-				{
-					"doctype": "Additional Salary",
-					"employee": twin,
-					"company": "_Test Company",
-					"salary_component": "Loan EMI",
-					"type": "Deduction",
-					"amount": float(SCHEDULE[index].emi),
-					"payroll_date": getdate(month).replace(day=15),
-					"overwrite_salary_structure_amount": 0,
-				}
-			).submit()
+			for component, amount in (
+				("Loan EMI", SCHEDULE[index].principal),
+				("Loan Interest", SCHEDULE[index].interest),
+			):
+				frappe.get_doc(
+					{
+						"doctype": "Additional Salary",
+						"employee": twin,
+						"company": "_Test Company",
+						"salary_component": component,
+						"type": "Deduction",
+						"amount": float(amount),
+						"payroll_date": getdate(month).replace(day=15),
+						"overwrite_salary_structure_amount": 0,
+					}
+				).submit()
 			ours = make_slip(self.applicant, month)
 			theirs = make_slip(twin, month)
 			for field in (
@@ -433,11 +477,13 @@ class TestSameAsHrmsWouldCompute(PayrollTestCase):
 				"gross_year_to_date",
 			):
 				self.assertEqual(ours.get(field), theirs.get(field), f"{field} in {month}")
-			ours_row = loan_lines(ours)[0]
-			theirs_row = next(row for row in theirs.deductions if row.salary_component == "Loan EMI")
-			self.assertEqual(
-				(ours_row.amount, ours_row.year_to_date), (theirs_row.amount, theirs_row.year_to_date)
-			)
+			for ours_row in slip_rows(ours):
+				theirs_row = next(
+					row for row in theirs.deductions if row.salary_component == ours_row.salary_component
+				)
+				self.assertEqual(
+					(ours_row.amount, ours_row.year_to_date), (theirs_row.amount, theirs_row.year_to_date)
+				)
 			ours.submit()
 			theirs.submit()
 			ours.reload()

@@ -121,6 +121,10 @@ def installed() -> None:
 			f"notification {definition['name']} ({'enabled' if expected_enabled else 'disabled'})",
 		)
 
+	portal_routes = set(frappe.get_all("Portal Menu Item", {"parent": "Portal Settings"}, pluck="route"))
+	for item in frappe.get_hooks("standard_portal_menu_items", app_name=APP):
+		c.expect(item["route"] in portal_routes, f"portal menu entry {item['title']} ({item['route']})")
+
 	# The settings are stored, with the DocType's defaults where the site had no settings before
 	stored = frappe.db.get_singles_dict(SETTINGS, cast=True)
 	fields = frappe.get_meta(SETTINGS).fields if frappe.db.exists("DocType", SETTINGS) else []

@@ -29,6 +29,7 @@ from employee_loans.sample_data import (  # noqa: F401 (re-exported for the test
 # The tests build their own records. Frappe's test runner would otherwise walk every Link of these
 # DocTypes and create the other apps' test records (and fail on apps the site does not have).
 IGNORE_TEST_RECORDS = [
+	"Account",
 	"Company",
 	"Department",
 	"Employee",
@@ -36,6 +37,7 @@ IGNORE_TEST_RECORDS = [
 	"Employee Loan Application",
 	"Employee Loan Category",
 	"Employee Loan Repayment",
+	"Journal Entry",
 	"Salary Component",
 	"Salary Slip",
 	"User",

@@ -3,6 +3,16 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, nowdate
 
+from employee_loans.accounts import (
+	cancel_journal_entry,
+	default_payment_account,
+	post_disbursement,
+	validate_loan_account,
+	validate_payment_account,
+)
+from employee_loans.employee_loans.doctype.employee_loan_category.employee_loan_category import (
+	loan_components,
+)
 from employee_loans.engine.states import (
 	LOAN_APPROVED,
 	LOAN_CANCELLED,
@@ -10,9 +20,9 @@ from employee_loans.engine.states import (
 	LOAN_DISBURSED,
 	PRE_CLOSURE_PAYMENT,
 )
-from employee_loans.ledger import REPAYMENT_DOCTYPE, lock_loan, rebuild
+from employee_loans.ledger import REPAYMENT_DOCTYPE, lock_loan, preclosure_quote, rebuild
 from employee_loans.permissions import ensure_hr, ensure_permission, ensure_role
-from employee_loans.utils import get_settings, loan_terms, to_field
+from employee_loans.utils import loan_terms, to_field
 
 PRECLOSE_MANUALLY = "Settled Manually"
 PRECLOSE_IN_PAYROLL = "Deduct in Next Payroll"
@@ -48,12 +58,45 @@ class EmployeeLoan(Document):
 		self.ignore_linked_doctypes = ("Employee Loan Application",)
 
 	def on_submit(self):
-		# Disbursement: the schedule is generated from the terms (there are no repayments yet).
+		# Disbursement: the schedule is generated from the terms (there are no repayments yet) and the
+		# money paid out is booked.
 		rebuild(self)
+		self.db_set("disbursement_journal_entry", post_disbursement(self))
 
 	def on_cancel(self):
 		# Repayments link to the loan, so Frappe refuses this cancel while any is submitted.
+		cancel_journal_entry(self.disbursement_journal_entry)
 		self.db_set("status", LOAN_CANCELLED)
+
+
+def set_accounts_and_components(loan) -> None:
+	"""The category's accounts and salary components, fixed on the loan when it is disbursed."""
+	category = frappe.get_doc("Employee Loan Category", loan.loan_category)
+	principal, interest = loan_components(category)
+	if not category.loan_account:
+		frappe.throw(
+			_("Set the Loan Account of category {0} before disbursing its loans.").format(category.name),
+			title=_("Loan Account Missing"),
+		)
+	validate_loan_account(category.loan_account, loan.company)
+	if not principal:
+		frappe.throw(
+			_("Set the Deduction Salary Component in Employee Loan Settings before disbursing loans."),
+			title=_("Deduction Component Missing"),
+		)
+	charges_interest = loan_terms(loan).annual_rate > 0
+	if charges_interest and not (interest and category.interest_income_account):
+		frappe.throw(
+			_(
+				"Set the Interest Income Account of category {0} and the Interest Salary Component in Employee "
+				"Loan Settings before disbursing loans that charge interest."
+			).format(category.name),
+			title=_("Interest Accounts Missing"),
+		)
+	loan.loan_account = category.loan_account
+	loan.salary_component = principal
+	loan.interest_income_account = category.interest_income_account if charges_interest else None
+	loan.interest_component = interest if charges_interest else None
 
 
 def _loan_for_action(name: str, ptype: str = "write"):
@@ -75,9 +118,14 @@ def _require_status(loan, status: str, action: str) -> None:
 
 @frappe.whitelist(methods=["POST"])
 def disburse(
-	loan: str, disbursement_date: str, reference: str | None = None, repayment_start_date: str | None = None
+	loan: str,
+	disbursement_date: str,
+	reference: str | None = None,
+	repayment_start_date: str | None = None,
+	payment_account: str | None = None,
 ) -> str:
-	"""Mark an Approved loan as disbursed: the schedule is generated and the terms are locked."""
+	"""Mark an Approved loan as disbursed: the schedule is generated, the terms are locked and a Journal
+	Entry books the payment from `payment_account` (default: the company's bank, else cash account)."""
 	ensure_hr(_("disburse loans"))
 	doc = _loan_for_action(loan, "submit")
 	_require_status(doc, LOAN_APPROVED, _("disbursed"))
@@ -93,18 +141,13 @@ def disburse(
 			),
 			title=_("Invalid Date"),
 		)
-	component = frappe.db.get_value("Employee Loan Category", doc.loan_category, "salary_component")
-	component = component or get_settings().deduction_component
-	if not component:
-		frappe.throw(
-			_("Set the Deduction Salary Component in Employee Loan Settings before disbursing loans."),
-			title=_("Deduction Component Missing"),
-		)
+	set_accounts_and_components(doc)
+	doc.payment_account = payment_account or default_payment_account(doc.company)
+	validate_payment_account(doc.payment_account, doc.company, "Paid From")
 	doc.disbursement_date = getdate(disbursement_date)
 	doc.disbursement_reference = (reference or "").strip() or None
 	if repayment_start_date:
 		doc.repayment_start_date = getdate(repayment_start_date)
-	doc.salary_component = component
 	doc.status = LOAN_DISBURSED
 	doc.flags.from_disbursement = True
 	doc.submit()
@@ -115,9 +158,14 @@ def disburse(
 
 @frappe.whitelist(methods=["POST"])
 def preclose(
-	loan: str, mode: str, posting_date: str | None = None, reference: str | None = None
+	loan: str,
+	mode: str,
+	posting_date: str | None = None,
+	reference: str | None = None,
+	payment_account: str | None = None,
 ) -> str | None:
-	"""Close a Disbursed loan early: settled manually now, or the whole balance in the next payroll."""
+	"""Close a Disbursed loan early: settled manually now (booked into `payment_account`), or the whole
+	balance in the next payroll. Either way the amount follows the engine's one pre-closure rule."""
 	ensure_hr(_("pre-close loans"))
 	doc = _loan_for_action(loan)
 	_require_status(doc, LOAN_DISBURSED, _("pre-closed"))
@@ -136,13 +184,28 @@ def preclose(
 			"employee_loan": doc.name,
 			"posting_date": posting_date or nowdate(),
 			"repayment_type": PRE_CLOSURE_PAYMENT,
-			"amount": doc.outstanding_balance,
+			"amount": to_field(preclosure_quote(doc, posting_date or nowdate()).amount),
 			"reference": reference,
+			"payment_account": payment_account or default_payment_account(doc.company),
 		}
 	)
 	repayment.insert(ignore_permissions=True)
 	repayment.submit()
 	return repayment.name
+
+
+@frappe.whitelist()
+def get_preclosure_amount(loan: str, posting_date: str | None = None) -> dict:
+	"""What a pre-closure on `posting_date` recovers, for the dialog to show before anyone confirms."""
+	doc = frappe.get_doc("Employee Loan", loan)
+	ensure_permission(doc, "read")
+	quote = preclosure_quote(doc, posting_date or nowdate())
+	return {
+		"principal": to_field(quote.principal),
+		"interest": to_field(quote.interest),
+		"amount": to_field(quote.amount),
+		"instalment": quote.instalment,
+	}
 
 
 @frappe.whitelist(methods=["POST"])

@@ -5,10 +5,21 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, flt
 
+from employee_loans.accounts import ensure_component_account, validate_income_account, validate_loan_account
 from employee_loans.engine import REDUCING, LoanInputError, parse_money, parse_months, parse_rate
 from employee_loans.engine.errors import N_
 from employee_loans.engine.schedule import normalise_method
-from employee_loans.utils import currency_precision, engine_message, to_money
+from employee_loans.utils import currency_precision, engine_message, get_settings, to_money
+
+
+def loan_components(category) -> tuple[str | None, str | None]:
+	"""The salary components that recover the principal and the interest of the category's loans:
+	the category's own, else the settings'."""
+	settings = get_settings()
+	return (
+		category.salary_component or settings.deduction_component,
+		category.interest_component or settings.interest_component,
+	)
 
 
 class EmployeeLoanCategory(Document):
@@ -20,6 +31,47 @@ class EmployeeLoanCategory(Document):
 
 	def validate(self):
 		self.validate_terms()
+		self.validate_accounts()
+
+	def on_update(self):
+		# HRMS's payroll journal books each deduction to its component's account for the company.
+		principal, interest = loan_components(self)
+		ensure_component_account(principal, self.company, self.loan_account, self.name)
+		if self.charges_interest and self.interest_income_account:
+			ensure_component_account(interest, self.company, self.interest_income_account, self.name)
+
+	@property
+	def charges_interest(self) -> bool:
+		return flt(self.annual_interest_rate) > 0
+
+	def validate_accounts(self):
+		"""The loan account for every category, the interest income account when it charges interest:
+		disbursements and recoveries are booked to them."""
+		if not self.loan_account:
+			frappe.throw(
+				_(
+					"Set the Loan Account of category {0}: an asset account of {1} with no account type."
+				).format(self.category_name, self.company),
+				title=_("Loan Account Required"),
+			)
+		validate_loan_account(self.loan_account, self.company)
+		if self.charges_interest and not self.interest_income_account:
+			frappe.throw(
+				_("Set the Interest Income Account of category {0}: it charges interest.").format(
+					self.category_name
+				),
+				title=_("Interest Income Account Required"),
+			)
+		if self.interest_income_account:
+			validate_income_account(self.interest_income_account, self.company)
+		principal, interest = loan_components(self)
+		if self.charges_interest and principal == interest:
+			frappe.throw(
+				_(
+					"The principal and the interest of category {0} need two different salary components."
+				).format(self.category_name),
+				title=_("Salary Components"),
+			)
 
 	def validate_terms(self):
 		"""The engine's limits and method rules, the ones every application and loan of the category

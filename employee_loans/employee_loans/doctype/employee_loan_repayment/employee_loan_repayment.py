@@ -1,7 +1,14 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import formatdate
 
+from employee_loans.accounts import (
+	cancel_journal_entry,
+	default_payment_account,
+	post_repayment,
+	validate_payment_account,
+)
 from employee_loans.engine import LoanInputError, parse_money
 from employee_loans.engine.errors import N_
 from employee_loans.engine.states import (
@@ -11,7 +18,7 @@ from employee_loans.engine.states import (
 	PRE_CLOSURE_PAYMENT,
 	REASON_MANUAL,
 )
-from employee_loans.ledger import locked_loan, post, reverse
+from employee_loans.ledger import locked_loan, post, preclosure_quote, reverse
 from employee_loans.utils import currency_precision, engine_message, to_field, to_money
 
 
@@ -42,19 +49,39 @@ class EmployeeLoanRepayment(Document):
 		self._locked_loan = loan  # still current at on_submit: the lock is held until the commit
 		if self.repayment_type in DESK_REPAYMENT_TYPES:
 			self.validate_desk_repayment(loan)
+			if loan.loan_account:
+				self.payment_account = self.payment_account or default_payment_account(self.company)
+				validate_payment_account(self.payment_account, self.company, "Received Into")
 		elif not self.flags.from_payroll:
 			frappe.throw(
 				_("Salary slip repayments are posted by submitting the salary slip."), title=_("Not Allowed")
 			)
 
 	def validate_desk_repayment(self, loan):
-		"""A manual payment repays principal ahead of the schedule; a pre-closure repays all of it."""
+		"""A manual payment repays principal ahead of the schedule; a pre-closure repays all of it with
+		the current period's interest (the engine's one pre-closure rule, as payroll applies it)."""
 		precision = currency_precision(self.company)
 		outstanding = to_money(loan.outstanding_balance, precision)
 		try:
 			amount = parse_money(to_money(self.amount, precision), precision, N_("Amount"))
 		except LoanInputError as error:
 			frappe.throw(engine_message(error), title=_("Invalid Amount"))
+		self.salary_slip = None
+		if self.repayment_type == PRE_CLOSURE_PAYMENT:
+			quote = preclosure_quote(loan, self.posting_date)
+			if amount != quote.amount:
+				frappe.throw(
+					_(
+						"A pre-closure on {0} repays the outstanding balance of {1} plus this period's interest "
+						"of {2}: {3} in all."
+					).format(formatdate(self.posting_date), quote.principal, quote.interest, quote.amount),
+					title=_("Invalid Amount"),
+				)
+			self.principal_amount = to_field(quote.principal)
+			self.interest_amount = to_field(quote.interest)
+			self.instalment_number = quote.instalment
+			self.reason = PRE_CLOSURE
+			return
 		if amount > outstanding:
 			frappe.throw(
 				_("The amount {0} is more than the outstanding balance {1} of loan {2}.").format(
@@ -62,19 +89,16 @@ class EmployeeLoanRepayment(Document):
 				),
 				title=_("Amount Too Large"),
 			)
-		if self.repayment_type == PRE_CLOSURE_PAYMENT and amount != outstanding:
-			frappe.throw(
-				_("A pre-closure repays the whole outstanding balance of {0}.").format(outstanding),
-				title=_("Invalid Amount"),
-			)
 		self.principal_amount = to_field(amount)
 		self.interest_amount = 0
 		self.instalment_number = None
-		self.reason = PRE_CLOSURE if self.repayment_type == PRE_CLOSURE_PAYMENT else REASON_MANUAL
-		self.salary_slip = None
+		self.reason = REASON_MANUAL
 
 	def on_submit(self):
 		post(self, self._locked_loan)
+		if self.repayment_type in DESK_REPAYMENT_TYPES and self._locked_loan.loan_account:
+			# Money received outside payroll is booked here; payroll's is booked by HRMS's journal.
+			self.db_set("journal_entry", post_repayment(self, self._locked_loan))
 
 	def before_cancel(self):
 		if self.salary_slip and not self.flags.from_payroll:
@@ -87,3 +111,4 @@ class EmployeeLoanRepayment(Document):
 
 	def on_cancel(self):
 		reverse(self)
+		cancel_journal_entry(self.journal_entry)

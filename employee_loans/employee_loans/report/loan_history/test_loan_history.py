@@ -43,7 +43,8 @@ class TestLoanHistory(ReportTestCase):
 		self.assertEqual(dates(l3), ("2026-01-10", "2026-01-18", "2026-01-20", "2026-04-15"))
 		self.assertEqual(l3["closure_type"], "Pre-closed (Settled Manually)")
 		self.assertEqual(repaid(l3), (12000, 0, 12000, 0))
-		self.assertEqual(l3["emis_paid"], 1)
+		# February's slip paid one instalment; the pre-closure settled April's (as payroll would)
+		self.assertEqual(l3["emis_paid"], 2)
 		self.assertEqual(dates(rows[self.l4]), ("2026-04-01", "2026-04-02", None, None))
 		self.assertEqual(rows[self.l5]["closure_type"], "Cancelled")
 		self.assertEqual(

@@ -1,0 +1,277 @@
+"""The loans in the general ledger, always through ERPNext's own documents.
+
+- Disbursement: a submitted Journal Entry (Bank or Cash Entry) debits the loan account and credits
+  the account the money was paid from.
+- Recovery in payroll: the slip's principal and interest lines are ordinary deduction rows whose
+  components book to the loan account and the interest income account; HRMS's Payroll Entry accrual
+  journal posts them. Nothing here touches HRMS.
+- Manual repayment and pre-closure settled by hand: a Journal Entry debits the account the money came
+  into and credits the loan account (principal) and interest income (interest).
+Cancelling the loan or the repayment cancels its journal entry. Uninstalling leaves them alone: they
+are the company's books.
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import getdate
+
+from employee_loans.engine import add_up
+from employee_loans.utils import currency_precision, to_field, to_money
+
+JOURNAL_ENTRY = "Journal Entry"
+
+
+# -- accounts ----------------------------------------------------------------------------------------
+
+
+def _account(account: str, label: str) -> frappe._dict:
+	values = frappe.db.get_value(
+		"Account",
+		account,
+		["name", "company", "is_group", "root_type", "account_type", "disabled"],
+		as_dict=True,
+	)
+	if not values:
+		frappe.throw(_("{0} {1} does not exist.").format(_(label), account), title=_("Invalid Account"))
+	return values
+
+
+def _check_common(values, company: str, label: str) -> None:
+	if values.company != company:
+		frappe.throw(
+			_("{0} {1} belongs to company {2}; choose an account of {3}.").format(
+				_(label), values.name, values.company, company
+			),
+			title=_("Wrong Company"),
+		)
+	if values.is_group:
+		frappe.throw(
+			_("{0} {1} is a group account; choose a ledger account under it.").format(_(label), values.name),
+			title=_("Group Account"),
+		)
+	if values.disabled:
+		frappe.throw(_("{0} {1} is disabled.").format(_(label), values.name), title=_("Disabled Account"))
+
+
+def validate_loan_account(account: str, company: str, label: str = "Loan Account") -> None:
+	"""An asset ledger of the company whose type is neither Receivable nor Payable: HRMS's payroll
+	journal credits it without a party, which a receivable account refuses."""
+	values = _account(account, label)
+	_check_common(values, company, label)
+	if values.root_type != "Asset":
+		frappe.throw(
+			_(
+				"{0} {1} is not an asset account; loans to employees are assets (for example under Loans and Advances (Assets))."
+			).format(_(label), values.name),
+			title=_("Invalid Account"),
+		)
+	if values.account_type in ("Receivable", "Payable"):
+		frappe.throw(
+			_(
+				"{0} {1} is a {2} account. Payroll books loan recoveries without a party, which a {2} account "
+				"refuses: choose an asset account with no account type."
+			).format(_(label), values.name, _(values.account_type)),
+			title=_("Invalid Account"),
+		)
+
+
+def validate_income_account(account: str, company: str, label: str = "Interest Income Account") -> None:
+	values = _account(account, label)
+	_check_common(values, company, label)
+	if values.root_type != "Income":
+		frappe.throw(
+			_("{0} {1} is not an income account.").format(_(label), values.name), title=_("Invalid Account")
+		)
+
+
+def validate_payment_account(account: str | None, company: str, label: str) -> frappe._dict:
+	"""A bank or cash ledger of the company."""
+	if not account:
+		frappe.throw(
+			_("Choose the bank or cash account for {0}.").format(_(label)), title=_("Account Required")
+		)
+	values = _account(account, label)
+	_check_common(values, company, label)
+	if values.account_type not in ("Bank", "Cash"):
+		frappe.throw(
+			_("{0} {1} is not a bank or cash account.").format(_(label), values.name),
+			title=_("Invalid Account"),
+		)
+	return values
+
+
+def default_payment_account(company: str) -> str | None:
+	"""The company's default bank account, else its default cash account."""
+	return frappe.get_cached_value("Company", company, "default_bank_account") or frappe.get_cached_value(
+		"Company", company, "default_cash_account"
+	)
+
+
+def component_account(component: str, company: str) -> str | None:
+	return frappe.db.get_value(
+		"Salary Component Account", {"parent": component, "company": company}, "account"
+	)
+
+
+def ensure_component_account(component: str, company: str, account: str, category: str) -> None:
+	"""HRMS's payroll journal books a deduction to its component's account for the company: the loan
+	component must book to the loan account (the interest component to interest income). Set it when
+	the component has none for the company; refuse a different one."""
+	current = component_account(component, company)
+	if current == account:
+		return
+	if current:
+		frappe.throw(
+			_(
+				"Salary Component {0} books to {1} for company {2}, but category {3} needs {4}. Give the "
+				"category its own salary component, or choose {1}."
+			).format(component, current, company, category, account),
+			title=_("Salary Component Account"),
+		)
+	doc = frappe.get_doc("Salary Component", component)
+	doc.append("accounts", {"company": company, "account": account})
+	doc.flags.ignore_permissions = True
+	doc.save()
+
+
+# -- journal entries ---------------------------------------------------------------------------------
+
+
+def _journal_entry(company: str, posting_date, payment, reference: str, remark: str, rows: list[dict]):
+	cost_center = frappe.get_cached_value("Company", company, "cost_center")
+	entry = frappe.get_doc(
+		{
+			"doctype": JOURNAL_ENTRY,
+			"voucher_type": "Cash Entry" if payment.account_type == "Cash" else "Bank Entry",
+			"company": company,
+			"posting_date": getdate(posting_date),
+			"cheque_no": reference,
+			"cheque_date": getdate(posting_date),
+			"user_remark": remark,
+			"accounts": [{"cost_center": cost_center, **row} for row in rows],
+		}
+	)
+	return entry
+
+
+def _submit(entry) -> str:
+	# HR disburses and records repayments; the entry is the app's posting of that action, not a
+	# voucher an accounts user types, so it is submitted whatever the user's accounting rights.
+	entry.flags.ignore_permissions = True
+	entry.insert()
+	entry.submit()
+	return entry.name
+
+
+def post_disbursement(loan) -> str:
+	"""Debit the loan account, credit the account paid from, for the loan's principal."""
+	payment = validate_payment_account(loan.payment_account, loan.company, "Paid From")
+	amount = to_field(to_money(loan.loan_amount, currency_precision(loan.company)))
+	entry = _journal_entry(
+		loan.company,
+		loan.disbursement_date,
+		payment,
+		loan.disbursement_reference or loan.name,
+		_("Disbursement of employee loan {0} to {1} ({2})").format(
+			loan.name, loan.employee_name, loan.employee
+		),
+		[
+			{"account": loan.loan_account, "debit_in_account_currency": amount},
+			{"account": payment.name, "credit_in_account_currency": amount},
+		],
+	)
+	entry.employee_loan = loan.name
+	return _submit(entry)
+
+
+def post_repayment(repayment, loan) -> str:
+	"""Debit the account the money came into, credit the loan account with the principal and
+	interest income with the interest."""
+	payment = validate_payment_account(repayment.payment_account, loan.company, "Received Into")
+	precision = currency_precision(loan.company)
+	principal = to_money(repayment.principal_amount, precision)
+	interest = to_money(repayment.interest_amount, precision)
+	rows = [
+		{"account": payment.name, "debit_in_account_currency": to_field(add_up([principal, interest]))},
+		{"account": loan.loan_account, "credit_in_account_currency": to_field(principal)},
+	]
+	if interest:
+		rows.append(
+			{"account": loan.interest_income_account, "credit_in_account_currency": to_field(interest)}
+		)
+	entry = _journal_entry(
+		loan.company,
+		repayment.posting_date,
+		payment,
+		repayment.reference or repayment.name,
+		_("{0} of employee loan {1} by {2} ({3})").format(
+			_(repayment.repayment_type), loan.name, loan.employee_name, loan.employee
+		),
+		rows,
+	)
+	entry.employee_loan = loan.name
+	entry.employee_loan_repayment = repayment.name
+	return _submit(entry)
+
+
+def cancel_journal_entry(name: str | None) -> None:
+	"""Cancel the entry a loan or repayment posted (left alone when it was cancelled by hand already)."""
+	if not name or frappe.db.get_value(JOURNAL_ENTRY, name, "docstatus") != 1:
+		return
+	entry = frappe.get_doc(JOURNAL_ENTRY, name)
+	entry.flags.ignore_permissions = True
+	entry.cancel()
+
+
+# -- the starter accounts ------------------------------------------------------------------------------
+
+LOAN_ACCOUNT_NAME = "Employee Loans"
+INTEREST_ACCOUNT_NAME = "Interest on Employee Loans"
+
+
+def ensure_loan_accounts(company: str) -> tuple[str, str]:
+	"""The company's "Employee Loans" asset ledger (under Loans and Advances (Assets), else Current
+	Assets) and "Interest on Employee Loans" income ledger (under Indirect Income, else Income), created
+	when missing. Used when HR loads the starter categories, which need accounts to be saved."""
+	loan_account = _ensure_ledger(
+		company, LOAN_ACCOUNT_NAME, "Asset", ("Loans and Advances (Assets)", "Current Assets")
+	)
+	interest_account = _ensure_ledger(company, INTEREST_ACCOUNT_NAME, "Income", ("Indirect Income", "Income"))
+	return loan_account, interest_account
+
+
+def _ensure_ledger(company: str, account_name: str, root_type: str, parents: tuple[str, ...]) -> str:
+	existing = frappe.db.get_value(
+		"Account", {"company": company, "account_name": account_name, "is_group": 0}, "name"
+	)
+	if existing:
+		return existing
+	parent = None
+	for parent_name in parents:
+		parent = frappe.db.get_value(
+			"Account",
+			{"company": company, "account_name": parent_name, "is_group": 1, "root_type": root_type},
+			"name",
+		)
+		if parent:
+			break
+	if not parent:
+		frappe.throw(
+			_("Company {0} has no {1} group account to hold {2}; create the account and set it on the category.").format(
+				company, _(" or ").join(_(name) for name in parents), _(account_name)
+			),
+			title=_("Account Missing"),
+		)
+	account = frappe.get_doc(
+		{
+			"doctype": "Account",
+			"account_name": account_name,
+			"company": company,
+			"parent_account": parent,
+			"is_group": 0,
+			"root_type": root_type,
+		}
+	)
+	account.flags.ignore_permissions = True
+	account.insert()
+	return account.name
