@@ -257,9 +257,9 @@ def _ensure_ledger(company: str, account_name: str, root_type: str, parents: tup
 			break
 	if not parent:
 		frappe.throw(
-			_("Company {0} has no {1} group account to hold {2}; create the account and set it on the category.").format(
-				company, _(" or ").join(_(name) for name in parents), _(account_name)
-			),
+			_(
+				"Company {0} has no {1} group account to hold {2}; create the account and set it on the category."
+			).format(company, _(" or ").join(_(name) for name in parents), _(account_name)),
 			title=_("Account Missing"),
 		)
 	account = frappe.get_doc(
