@@ -5,9 +5,28 @@ const LOAN_METHODS = "employee_loans.employee_loans.doctype.employee_loan.employ
 const LOAN_HR_ROLES = ["HR Manager", "HR User", "System Manager"];
 
 // A money field in its own currency (the loan company's), not the site default.
-function field_money(frm, fieldname) {
+function field_money(frm, fieldname, value) {
 	const currency = frappe.meta.get_field_currency(frm.get_docfield(fieldname), frm.doc);
-	return format_currency(frm.doc[fieldname], currency);
+	return format_currency(value === undefined ? frm.doc[fieldname] : value, currency);
+}
+
+// A bank or cash ledger of the loan's company, defaulting to the company's bank, else cash, account.
+function payment_account_field(frm, label, description) {
+	return {
+		fieldname: "payment_account", fieldtype: "Link", options: "Account", label, reqd: 1, description,
+		get_query: () => ({
+			filters: { company: frm.doc.company, is_group: 0, account_type: ["in", ["Bank", "Cash"]] },
+		}),
+	};
+}
+
+function set_default_payment_account(frm, dialog) {
+	frappe.db.get_value("Company", frm.doc.company, ["default_bank_account", "default_cash_account"]).then(
+		({ message }) => {
+			const account = message && (message.default_bank_account || message.default_cash_account);
+			if (account && !dialog.get_value("payment_account")) dialog.set_value("payment_account", account);
+		}
+	);
 }
 
 frappe.ui.form.on("Employee Loan", {
@@ -30,7 +49,7 @@ frappe.ui.form.on("Employee Loan", {
 				frappe.new_doc("Employee Loan Repayment", { employee_loan: frm.doc.name, repayment_type: "Manual" })
 			, __("Actions"));
 		}
-		if (frm.doc.status === "Closed" && frappe.user.has_role("HR Manager")) {
+		if (frm.doc.status === "Closed" && frappe.user.has_role(["HR Manager", "System Manager"])) {
 			frm.add_custom_button(__("Reopen"), () => frm.trigger("reopen"), __("Actions"));
 		}
 	},
@@ -43,6 +62,7 @@ frappe.ui.form.on("Employee Loan", {
 				{ fieldname: "reference", fieldtype: "Data", label: __("Reference"), description: __("Cheque number or transfer ID") },
 				{ fieldname: "repayment_start_date", fieldtype: "Date", label: __("Repayment Starts (optional)"),
 					description: __("Leave empty to start in the first payroll month after disbursement") },
+				payment_account_field(frm, __("Paid From"), __("The bank or cash account the loan is paid from")),
 			],
 			primary_action_label: __("Disburse"),
 			primary_action: (values) => {
@@ -56,19 +76,50 @@ frappe.ui.form.on("Employee Loan", {
 			},
 		});
 		dialog.show();
+		set_default_payment_account(frm, dialog);
 	},
 
 	preclose(frm) {
+		// What the pre-closure recovers on the chosen date, shown before anyone confirms: the outstanding
+		// principal plus this period's interest when its instalment has not been recovered yet.
+		const show_amount = () => {
+			const posting_date = dialog.get_value("posting_date") || frappe.datetime.get_today();
+			frappe.call({
+				method: `${LOAN_METHODS}.get_preclosure_amount`,
+				args: { loan: frm.doc.name, posting_date },
+				type: "GET",
+				callback: ({ message }) => {
+					const lines = [
+						[__("Outstanding principal"), message.principal],
+						[__("Interest for this period"), message.interest],
+						[__("To be recovered"), message.amount],
+					];
+					dialog.fields_dict.amount_html.$wrapper.html(
+						`<table class="table table-sm">${lines
+							.map(([label, value]) => `<tr><td>${frappe.utils.escape_html(label)}</td>
+								<td class="text-right">${field_money(frm, "outstanding_balance", value)}</td></tr>`)
+							.join("")}</table>`
+					);
+				},
+			});
+		};
 		const dialog = new frappe.ui.Dialog({
 			title: __("Pre-close {0}", [frm.doc.name]),
 			fields: [
 				{
 					fieldname: "mode", fieldtype: "Select", label: __("How"), reqd: 1,
 					options: ["Settled Manually", "Deduct in Next Payroll"], default: "Settled Manually",
-					description: __("Outstanding balance: {0}", [field_money(frm, "outstanding_balance")]),
 				},
-				{ fieldname: "posting_date", fieldtype: "Date", label: __("Date"), default: frappe.datetime.get_today() },
+				{ fieldname: "posting_date", fieldtype: "Date", label: __("Date"), default: frappe.datetime.get_today(),
+					change: show_amount },
+				{ fieldname: "amount_html", fieldtype: "HTML" },
 				{ fieldname: "reference", fieldtype: "Data", label: __("Reference"), depends_on: "eval:doc.mode=='Settled Manually'" },
+				{
+					...payment_account_field(frm, __("Received Into"), __("The bank or cash account the money came into")),
+					depends_on: "eval:doc.mode=='Settled Manually'",
+					mandatory_depends_on: "eval:doc.mode=='Settled Manually'",
+					reqd: 0,
+				},
 			],
 			primary_action_label: __("Pre-close"),
 			primary_action: (values) => {
@@ -82,6 +133,8 @@ frappe.ui.form.on("Employee Loan", {
 			},
 		});
 		dialog.show();
+		show_amount();
+		set_default_payment_account(frm, dialog);
 	},
 
 	cancel_preclosure(frm) {
