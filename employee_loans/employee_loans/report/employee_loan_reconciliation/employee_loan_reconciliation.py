@@ -1,0 +1,589 @@
+"""Employee Loan Reconciliation: the general ledger beside the loan ledger.
+
+Per loan account of the company, as at a date:
+- In the Books: the account's balance in the GL (live GL entries posted on or before the date, debit
+  less credit);
+- Loan Ledger: the principal outstanding on the loans that book to it and were disbursed by the date
+  (their principal less the principal of their submitted repayments posted by the date);
+- Difference (books less ledger), then the rows that explain it, each with its effect on the difference:
+  principal recovered on salary slips whose accrual journal is not posted (HRMS stamps each slip with
+  its Payroll Entry's accrual journal; a slip submitted outside a Payroll Entry never gets one), loans
+  and repayments whose journal entry is cancelled, dated after the date or missing (loans disbursed
+  before the books existed), and what they leave Unexplained: an entry made by hand on the account.
+
+Per interest income account, for the period from From Date (by default the start of the fiscal year
+of the date) to the date: the credits it received from the loans' own journal entries and from payroll
+accrual journals, beside the interest the loan ledger recovered, with the same explaining rows.
+
+A fixed number of queries whatever the number of loans: the figures are summed in SQL; only the rows
+that explain a difference are read one by one.
+"""
+
+from decimal import Decimal
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Coalesce, Sum
+from frappe.utils import formatdate, getdate, nowdate
+
+from employee_loans.employee_loans.report.common import (
+	LOAN,
+	REPAYMENT,
+	card,
+	currency_column,
+	currency_field_column,
+	currency_for,
+	get_filters,
+	loan_column,
+	precision_for,
+)
+from employee_loans.engine import add_up
+from employee_loans.engine.states import DESK_REPAYMENT_TYPES, FROM_SALARY_SLIP
+from employee_loans.utils import HR_ROLES, to_field, to_money
+
+# The report's roles (see its JSON): the books of a whole company, not an employee's own view.
+ROLES = (*HR_ROLES, "Accounts Manager", "Accounts User")
+LOAN_SECTION = "Loan Account"
+INTEREST_SECTION = "Interest Income"
+JOURNAL_ENTRY = "Journal Entry"
+SALARY_SLIP = "Salary Slip"
+
+
+def execute(filters=None):
+	ensure_allowed()
+	filters = reconciliation_filters(filters)
+	data, summary = get_data(filters)
+	return get_columns(), data, None, None, summary
+
+
+def ensure_allowed(user: str | None = None) -> None:
+	"""The desk checks the report's roles; a direct call is held to the same."""
+	user = user or frappe.session.user
+	if user == "Administrator" or set(frappe.get_roles(user)) & set(ROLES):
+		return
+	frappe.throw(
+		_("Only HR and accounts users can reconcile employee loans with the books."),
+		frappe.PermissionError,
+		title=_("Not Permitted"),
+	)
+
+
+def reconciliation_filters(filters) -> frappe._dict:
+	filters = get_filters(filters)
+	if not filters.get("company"):
+		frappe.throw(_("Choose the company whose loans to reconcile."), title=_("Company Required"))
+	filters.as_at_date = getdate(filters.get("as_at_date") or nowdate())
+	filters.from_date = filters.get("from_date") or fiscal_year_start(filters.as_at_date, filters.company)
+	if filters.from_date > filters.as_at_date:
+		frappe.throw(
+			_("Interest From {0} is after the As at date {1}. Choose a date on or before it.").format(
+				formatdate(filters.from_date), formatdate(filters.as_at_date)
+			),
+			title=_("Invalid Period"),
+		)
+	return filters
+
+
+def fiscal_year_start(date, company: str):
+	from erpnext.accounts.utils import get_fiscal_year
+
+	years = get_fiscal_year(date, company=company, boolean=True)
+	if not years:
+		frappe.throw(
+			_("{0} is in no fiscal year of {1}. Give the Interest From date.").format(
+				formatdate(date), company
+			),
+			title=_("Fiscal Year Missing"),
+		)
+	return getdate(years[0][1])
+
+
+def get_columns() -> list[dict]:
+	return [
+		{"label": _("Reconciliation"), "fieldname": "line", "fieldtype": "Data", "width": 330},
+		{"label": _("Section"), "fieldname": "section", "fieldtype": "Data", "width": 120},
+		{
+			"label": _("Account"),
+			"fieldname": "account",
+			"fieldtype": "Link",
+			"options": "Account",
+			"width": 190,
+		},
+		{"label": _("Posting Date"), "fieldname": "posting_date", "fieldtype": "Date", "width": 105},
+		{
+			"label": _("Document Type"),
+			"fieldname": "reference_doctype",
+			"fieldtype": "Link",
+			"options": "DocType",
+			"width": 130,
+		},
+		{
+			"label": _("Document"),
+			"fieldname": "reference_name",
+			"fieldtype": "Dynamic Link",
+			"options": "reference_doctype",
+			"width": 190,
+		},
+		{
+			"label": _("Journal Entry"),
+			"fieldname": "journal_entry",
+			"fieldtype": "Link",
+			"options": JOURNAL_ENTRY,
+			"width": 150,
+		},
+		loan_column(),
+		{
+			"label": _("Employee"),
+			"fieldname": "employee",
+			"fieldtype": "Link",
+			"options": "Employee",
+			"width": 120,
+		},
+		{"label": _("Employee Name"), "fieldname": "employee_name", "fieldtype": "Data", "width": 150},
+		currency_column(_("In the Books"), "books", 140),
+		currency_column(_("Loan Ledger"), "ledger", 140),
+		currency_column(_("Difference"), "difference", 140),
+		currency_field_column(),
+	]
+
+
+# -- the figures ------------------------------------------------------------------------------------
+
+
+def get_data(filters) -> tuple[list[dict], list[dict]]:
+	precision, currency = precision_for(filters), currency_for(filters)
+
+	def amount(value) -> Decimal:
+		return to_money(value or 0, precision)
+
+	loan_accounts, interest_accounts = accounts(filters)
+	books = {row.account: amount(row.balance) for row in gl_balances(filters, loan_accounts)}
+	disbursed = {row.loan_account: amount(row.principal) for row in principal_disbursed(filters)}
+	principal_repaid, interest_recovered = {}, {}
+	for row in recovered(filters):
+		principal_repaid[row.loan_account] = add_up(
+			[principal_repaid.get(row.loan_account, 0), amount(row.principal)]
+		)
+		interest_recovered[row.interest_income_account] = add_up(
+			[interest_recovered.get(row.interest_income_account, 0), amount(row.interest)]
+		)
+	credits = {row.account: amount(row.credit) for row in interest_credits(filters, interest_accounts)}
+	explaining = explaining_rows(filters, amount)
+
+	if not filters.get("loan_account") and (disbursed.get(None) or principal_repaid.get(None)):
+		loan_accounts.append(None)  # loans disbursed before the books, whose category has no account
+	if interest_recovered.get(None):
+		interest_accounts.append(None)
+
+	data, totals = [], {"books": [], "ledger": [], "difference": [], "unexplained": [], "interest": []}
+	for account in loan_accounts:
+		ledger = add_up([disbursed.get(account, 0), -principal_repaid.get(account, 0)])
+		rows, difference, unexplained = section(
+			LOAN_SECTION,
+			account,
+			account or _("Loans without a Loan Account"),
+			books.get(account, Decimal(0)),
+			ledger,
+			[row for row in explaining[LOAN_SECTION] if row.account == account],
+			currency,
+		)
+		data += rows
+		totals["books"].append(books.get(account, 0))
+		totals["ledger"].append(ledger)
+		totals["difference"].append(difference)
+		totals["unexplained"].append(unexplained)
+	for account in interest_accounts:
+		rows, difference, _unexplained = section(
+			INTEREST_SECTION,
+			account,
+			_("{0}: interest from {1} to {2}").format(
+				account or _("Loans without an Interest Income Account"),
+				formatdate(filters.from_date),
+				formatdate(filters.as_at_date),
+			),
+			credits.get(account, Decimal(0)),
+			interest_recovered.get(account, Decimal(0)),
+			[row for row in explaining[INTEREST_SECTION] if row.account == account],
+			currency,
+		)
+		data += rows
+		totals["interest"].append(difference)
+	return data, summary(totals, currency)
+
+
+def section(name, account, label, books, ledger, explaining, currency) -> tuple[list[dict], Decimal, Decimal]:
+	"""The account's row, the rows that explain its difference, what they explain and what is left."""
+	difference = add_up([books, -ledger])
+	explained = add_up(row.amount for row in explaining)
+	unexplained = add_up([difference, -explained])
+	common = {"section": _(name), "account": account, "currency": currency}
+	rows = [
+		{
+			**common,
+			"line": label,
+			"books": to_field(books),
+			"ledger": to_field(ledger),
+			"difference": to_field(difference),
+			"indent": 0,
+			"bold": 1,
+		}
+	]
+	for row in explaining:
+		rows.append(
+			{
+				**common,
+				"line": row.line,
+				"posting_date": row.posting_date,
+				"reference_doctype": row.reference_doctype,
+				"reference_name": row.reference_name,
+				"journal_entry": row.journal_entry,
+				"employee_loan": row.employee_loan,
+				"employee": row.employee,
+				"employee_name": row.employee_name,
+				"difference": to_field(row.amount),
+				"indent": 1,
+			}
+		)
+	rows.append({**common, "line": _("Explained"), "difference": to_field(explained), "indent": 1})
+	rows.append(
+		{**common, "line": _("Unexplained"), "difference": to_field(unexplained), "indent": 1, "bold": 1}
+	)
+	return rows, difference, unexplained
+
+
+def summary(totals, currency) -> list[dict]:
+	"""GL balance, ledger outstanding and difference over the loan accounts shown, what of it is
+	unexplained, and the interest sections' difference."""
+	books, ledger, difference, unexplained, interest = (
+		add_up(totals[key]) for key in ("books", "ledger", "difference", "unexplained", "interest")
+	)
+	return [
+		card(to_field(books), _("GL Balance"), currency=currency),
+		card(to_field(ledger), _("Ledger Outstanding"), currency=currency),
+		card(to_field(difference), _("Difference"), currency=currency, indicator=_colour(difference)),
+		card(to_field(unexplained), _("Unexplained"), currency=currency, indicator=_colour(unexplained)),
+		card(to_field(interest), _("Interest Difference"), currency=currency, indicator=_colour(interest)),
+	]
+
+
+def _colour(amount: Decimal) -> str:
+	return "Green" if not amount else "Red"
+
+
+# -- queries (a fixed number of them) ---------------------------------------------------------------
+
+
+def accounts(filters) -> tuple[list, list]:
+	"""The loan accounts and interest income accounts of the company's categories and loans."""
+	category = frappe.qb.DocType("Employee Loan Category")
+	loan = frappe.qb.DocType(LOAN)
+	pairs = (
+		frappe.qb.from_(category)
+		.select(category.loan_account, category.interest_income_account)
+		.where(category.company == filters.company)
+		.run()
+	)
+	pairs += (
+		frappe.qb.from_(loan)
+		.select(loan.loan_account, loan.interest_income_account)
+		.distinct()
+		.where((loan.company == filters.company) & (loan.docstatus == 1))
+		.run()
+	)
+	if filters.get("loan_account"):
+		loan_accounts = [filters.loan_account]
+	else:
+		loan_accounts = sorted({account for account, _interest in pairs if account})
+	return loan_accounts, sorted({interest for _account, interest in pairs if interest})
+
+
+def gl_balances(filters, loan_accounts: list) -> list[dict]:
+	if not loan_accounts:
+		return []
+	gl = frappe.qb.DocType("GL Entry")
+	return (
+		frappe.qb.from_(gl)
+		.select(gl.account, Sum(gl.debit - gl.credit).as_("balance"))
+		.where(
+			(gl.company == filters.company)
+			& (gl.is_cancelled == 0)
+			& (gl.posting_date <= filters.as_at_date)
+			& gl.account.isin(loan_accounts)
+		)
+		.groupby(gl.account)
+		.run(as_dict=True)
+	)
+
+
+def principal_disbursed(filters) -> list[dict]:
+	loan = frappe.qb.DocType(LOAN)
+	return (
+		frappe.qb.from_(loan)
+		.select(loan.loan_account, Sum(loan.loan_amount).as_("principal"))
+		.where(disbursed_by(loan, filters))
+		.groupby(loan.loan_account)
+		.run(as_dict=True)
+	)
+
+
+def disbursed_by(loan, filters):
+	"""The company's submitted loans disbursed on or before the date (a cancelled loan is in neither
+	ledger: cancelling it cancelled its journal entry)."""
+	return (
+		(loan.company == filters.company)
+		& (loan.docstatus == 1)
+		& (loan.disbursement_date <= filters.as_at_date)
+	)
+
+
+def recovered(filters) -> list[dict]:
+	"""Principal repaid by the date and interest recovered in the period, per loan and interest
+	account, from the submitted repayments."""
+	loan = frappe.qb.DocType(LOAN)
+	repayment = frappe.qb.DocType(REPAYMENT)
+	in_period = repayment.posting_date >= filters.from_date
+	return (
+		frappe.qb.from_(repayment)
+		.join(loan)
+		.on(loan.name == repayment.employee_loan)
+		.select(
+			loan.loan_account,
+			loan.interest_income_account,
+			Sum(repayment.principal_amount).as_("principal"),
+			Sum(Case().when(in_period, repayment.interest_amount).else_(0)).as_("interest"),
+		)
+		.where(
+			disbursed_by(loan, filters)
+			& (repayment.docstatus == 1)
+			& (repayment.posting_date <= filters.as_at_date)
+		)
+		.groupby(loan.loan_account, loan.interest_income_account)
+		.run(as_dict=True)
+	)
+
+
+def interest_credits(filters, interest_accounts: list) -> list[dict]:
+	"""Credits less debits on the interest income accounts in the period from the loans' own journal
+	entries and from payroll accrual journals (HRMS marks those by a row referencing the Payroll
+	Entry)."""
+	if not interest_accounts:
+		return []
+	gl = frappe.qb.DocType("GL Entry")
+	journal = frappe.qb.DocType(JOURNAL_ENTRY)
+	journal_row = frappe.qb.DocType("Journal Entry Account")
+	payroll_journals = (
+		frappe.qb.from_(journal_row)
+		.select(journal_row.parent)
+		.distinct()
+		.where(journal_row.reference_type == "Payroll Entry")
+	)
+	return (
+		frappe.qb.from_(gl)
+		.join(journal)
+		.on(journal.name == gl.voucher_no)
+		.select(gl.account, Sum(gl.credit - gl.debit).as_("credit"))
+		.where(
+			(gl.company == filters.company)
+			& (gl.is_cancelled == 0)
+			& (gl.voucher_type == JOURNAL_ENTRY)
+			& (gl.posting_date >= filters.from_date)
+			& (gl.posting_date <= filters.as_at_date)
+			& gl.account.isin(interest_accounts)
+			& ((Coalesce(journal.employee_loan, "") != "") | gl.voucher_no.isin(payroll_journals))
+		)
+		.groupby(gl.account)
+		.run(as_dict=True)
+	)
+
+
+# -- what explains a difference -----------------------------------------------------------------
+
+
+def explaining_rows(filters, amount) -> dict[str, list]:
+	"""Each recovery, disbursement or repayment that one ledger has and the GL does not (yet), with its
+	effect on books less ledger: a recovery not credited raises the loan account's balance above the
+	outstanding (+ principal) and leaves interest income short (- interest); a disbursement not
+	debited leaves the balance short (- principal)."""
+	rows = {LOAN_SECTION: [], INTEREST_SECTION: []}
+
+	def add(section, account, value, **fields):
+		if value:
+			rows[section].append(frappe._dict(account=account, amount=value, **fields))
+
+	for row in unbooked_slip_recoveries(filters):
+		if row.payroll_entry:
+			line = _("Salary slip of Payroll Entry {0}: its accrual journal is not posted").format(
+				row.payroll_entry
+			)
+			if row.journal_entry:
+				line = _("Salary slip of Payroll Entry {0}: {1}").format(
+					row.payroll_entry, journal_problem(row, filters)
+				)
+		else:
+			line = _("Salary slip submitted outside a Payroll Entry: payroll never books it")
+		fields = document(row, SALARY_SLIP, row.salary_slip, line)
+		add(LOAN_SECTION, row.loan_account, amount(row.principal_amount), **fields)
+		if row.posting_date >= filters.from_date:
+			add(INTEREST_SECTION, row.interest_income_account, -amount(row.interest_amount), **fields)
+
+	for row in unbooked_disbursements(filters):
+		if row.journal_entry:
+			line = _("Disbursement: {0}").format(journal_problem(row, filters))
+		else:
+			line = _("Disbursed without a journal entry (before the books)")
+		fields = document(row, LOAN, row.employee_loan, line)
+		add(LOAN_SECTION, row.loan_account, -amount(row.loan_amount), **fields)
+
+	for row in unbooked_desk_repayments(filters):
+		if row.journal_entry:
+			line = _("{0}: {1}").format(_(row.repayment_type), journal_problem(row, filters))
+		else:
+			line = _("{0} posted without a journal entry").format(_(row.repayment_type))
+		fields = document(row, REPAYMENT, row.repayment, line)
+		add(LOAN_SECTION, row.loan_account, amount(row.principal_amount), **fields)
+		if row.posting_date >= filters.from_date:
+			add(INTEREST_SECTION, row.interest_income_account, -amount(row.interest_amount), **fields)
+	return rows
+
+
+def document(row, doctype: str, name: str, line: str) -> dict:
+	return {
+		"line": line,
+		"posting_date": row.posting_date,
+		"reference_doctype": doctype,
+		"reference_name": name,
+		"journal_entry": row.journal_entry,
+		"employee_loan": row.employee_loan,
+		"employee": row.employee,
+		"employee_name": row.employee_name,
+	}
+
+
+def journal_problem(row, filters) -> str:
+	"""Why the journal entry `row.journal_entry` is not in the books at the date."""
+	if row.journal_docstatus == 2:
+		return _("Journal Entry {0} is cancelled").format(row.journal_entry)
+	if row.journal_docstatus == 1:
+		return _("Journal Entry {0} is dated {1}, after {2}").format(
+			row.journal_entry, formatdate(row.journal_date), formatdate(filters.as_at_date)
+		)
+	if row.journal_docstatus is None:
+		return _("Journal Entry {0} no longer exists").format(row.journal_entry)
+	return _("Journal Entry {0} is not submitted").format(row.journal_entry)
+
+
+def not_booked(journal, filters):
+	"""The journal entry is missing, not submitted or dated after the date."""
+	return journal.name.isnull() | (journal.docstatus != 1) | (journal.posting_date > filters.as_at_date)
+
+
+def unbooked_slip_recoveries(filters) -> list[dict]:
+	"""Repayments posted by salary slips whose accrual journal is not in the books at the date: the
+	slip's Payroll Entry has not posted it (HRMS stamps each slip it books with its journal), or the
+	slip was submitted outside a Payroll Entry."""
+	loan = frappe.qb.DocType(LOAN)
+	repayment = frappe.qb.DocType(REPAYMENT)
+	slip = frappe.qb.DocType(SALARY_SLIP)
+	journal = frappe.qb.DocType(JOURNAL_ENTRY)
+	return (
+		frappe.qb.from_(repayment)
+		.join(loan)
+		.on(loan.name == repayment.employee_loan)
+		.join(slip)
+		.on(slip.name == repayment.salary_slip)
+		.left_join(journal)
+		.on(journal.name == slip.journal_entry)
+		.select(
+			repayment.salary_slip,
+			repayment.posting_date,
+			repayment.principal_amount,
+			repayment.interest_amount,
+			repayment.employee_loan,
+			repayment.employee,
+			repayment.employee_name,
+			loan.loan_account,
+			loan.interest_income_account,
+			slip.payroll_entry,
+			slip.journal_entry,
+			journal.docstatus.as_("journal_docstatus"),
+			journal.posting_date.as_("journal_date"),
+		)
+		.where(
+			disbursed_by(loan, filters)
+			& (repayment.docstatus == 1)
+			& (repayment.repayment_type == FROM_SALARY_SLIP)
+			& (repayment.posting_date <= filters.as_at_date)
+			& not_booked(journal, filters)
+		)
+		.orderby(repayment.posting_date)
+		.orderby(repayment.name)
+		.run(as_dict=True)
+	)
+
+
+def unbooked_disbursements(filters) -> list[dict]:
+	"""Loans disbursed by the date whose disbursement journal entry is not in the books at the date
+	(cancelled by hand, dated later, or never posted: loans disbursed before the books)."""
+	loan = frappe.qb.DocType(LOAN)
+	journal = frappe.qb.DocType(JOURNAL_ENTRY)
+	return (
+		frappe.qb.from_(loan)
+		.left_join(journal)
+		.on(journal.name == loan.disbursement_journal_entry)
+		.select(
+			loan.name.as_("employee_loan"),
+			loan.employee,
+			loan.employee_name,
+			loan.loan_account,
+			loan.loan_amount,
+			loan.disbursement_date.as_("posting_date"),
+			loan.disbursement_journal_entry.as_("journal_entry"),
+			journal.docstatus.as_("journal_docstatus"),
+			journal.posting_date.as_("journal_date"),
+		)
+		.where(disbursed_by(loan, filters) & not_booked(journal, filters))
+		.orderby(loan.disbursement_date)
+		.orderby(loan.name)
+		.run(as_dict=True)
+	)
+
+
+def unbooked_desk_repayments(filters) -> list[dict]:
+	"""Manual repayments and settled pre-closures posted by the date whose journal entry is not in the
+	books at the date (cancelled by hand, dated later, or never posted: before the books)."""
+	loan = frappe.qb.DocType(LOAN)
+	repayment = frappe.qb.DocType(REPAYMENT)
+	journal = frappe.qb.DocType(JOURNAL_ENTRY)
+	return (
+		frappe.qb.from_(repayment)
+		.join(loan)
+		.on(loan.name == repayment.employee_loan)
+		.left_join(journal)
+		.on(journal.name == repayment.journal_entry)
+		.select(
+			repayment.name.as_("repayment"),
+			repayment.repayment_type,
+			repayment.posting_date,
+			repayment.principal_amount,
+			repayment.interest_amount,
+			repayment.employee_loan,
+			repayment.employee,
+			repayment.employee_name,
+			repayment.journal_entry,
+			loan.loan_account,
+			loan.interest_income_account,
+			journal.docstatus.as_("journal_docstatus"),
+			journal.posting_date.as_("journal_date"),
+		)
+		.where(
+			disbursed_by(loan, filters)
+			& (repayment.docstatus == 1)
+			& repayment.repayment_type.isin(DESK_REPAYMENT_TYPES)
+			& (repayment.posting_date <= filters.as_at_date)
+			& not_booked(journal, filters)
+		)
+		.orderby(repayment.posting_date)
+		.orderby(repayment.name)
+		.run(as_dict=True)
+	)
