@@ -4,7 +4,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt, nowdate
 
-from employee_loans.eligibility import assess, translated
+from employee_loans.eligibility import assess, finding_rows
 from employee_loans.permissions import employees_of_user
 from employee_loans.utils import is_hr, to_field
 
@@ -56,9 +56,7 @@ def preview_application(
 		"last_emi_date": result["last_emi_date"],
 		"net_salary": to_field(result["net_salary"]),
 		"existing_emis": to_field(result["existing_emis"]),
-		"findings": [
-			{"rule": _(f.rule), "severity": f.severity, "message": translated(f)} for f in result["findings"]
-		],
+		"findings": finding_rows(result["findings"]),
 		"blocked": bool(result["blocking"]),
 	}
 

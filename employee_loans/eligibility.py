@@ -187,6 +187,9 @@ def assess(application) -> dict:
 	}
 
 
-def translated(finding) -> str:
-	"""The finding's sentence in the user's language."""
-	return engine_message(finding)
+def finding_rows(findings) -> list[dict]:
+	"""Findings as the forms, the portal and the API show them, in the user's language."""
+	return [
+		{"rule": _(finding.rule), "severity": finding.severity, "message": engine_message(finding)}
+		for finding in findings
+	]

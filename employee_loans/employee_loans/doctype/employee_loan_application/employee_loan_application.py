@@ -5,7 +5,7 @@ from frappe.model.document import Document
 from frappe.model.workflow import get_workflow, get_workflow_name
 from frappe.utils import cint, now, now_datetime
 
-from employee_loans.eligibility import assess, translated
+from employee_loans.eligibility import assess, finding_rows
 from employee_loans.permissions import employees_of_user, ensure_hr, ensure_permission
 from employee_loans.utils import get_settings, is_hr, to_field
 
@@ -93,15 +93,12 @@ class EmployeeLoanApplication(Document):
 		self.existing_emis = to_field(result["existing_emis"])
 		self.active_loans = len(result["existing_loans"])
 		self.set("findings", [])
-		for finding in result["findings"]:
-			self.append(
-				"findings",
-				{"rule": _(finding.rule), "severity": finding.severity, "message": translated(finding)},
-			)
+		for row in finding_rows(result["findings"]):
+			self.append("findings", row)
 		self.has_warnings = int(bool(result["findings"]) and not result["blocking"])
 		if result["blocking"]:
 			frappe.throw(
-				"<br>".join(translated(finding) for finding in result["blocking"]),
+				"<br>".join(row["message"] for row in finding_rows(result["blocking"])),
 				title=_("The Application Cannot Be Accepted"),
 			)
 
@@ -289,8 +286,6 @@ def get_approval_context(application: str) -> dict:
 		"salary_source": result["salary_source"],
 		"existing_emis": to_field(result["existing_emis"]),
 		"existing_loans": result["existing_loans"],
-		"findings": [
-			{"rule": _(f.rule), "severity": f.severity, "message": translated(f)} for f in result["findings"]
-		],
+		"findings": finding_rows(result["findings"]),
 		"can_approve": not result["blocking"],
 	}

@@ -44,9 +44,9 @@ class Worker(threading.Thread):
 	"""Runs `job` in a thread with its own site connection, as a second web or background worker
 	would, and commits (or rolls back and keeps the error)."""
 
-	def __init__(self, site: str, sites_path: str, job, *args):
+	def __init__(self, site: str, sites_path: str, job, *args, **kwargs):
 		super().__init__(daemon=True)
-		self.site, self.sites_path, self.job, self.args = site, sites_path, job, args
+		self.site, self.sites_path, self.job, self.args, self.kwargs = site, sites_path, job, args, kwargs
 		self.error: Exception | None = None
 
 	def run(self):
@@ -54,7 +54,7 @@ class Worker(threading.Thread):
 		frappe.connect()
 		frappe.set_user("Administrator")
 		try:
-			self.job(*self.args)
+			self.job(*self.args, **self.kwargs)
 			frappe.db.commit()  # nosemgrep: a worker's own transaction ends here
 		except Exception as error:
 			frappe.db.rollback()
@@ -63,25 +63,28 @@ class Worker(threading.Thread):
 			frappe.destroy()
 
 
-def submit_slip(slip_name: str, before=None, after=None):
-	if before:
-		before.wait(30)
+def submit_slip(slip_name: str, wait_for=None, then_signal=None, has_read=None):
+	"""A payroll worker submits a saved slip: after `wait_for` (an Event or a Barrier), committing and
+	setting `then_signal` at once; with `has_read`, having read the slip first and said so."""
 	slip = frappe.get_doc("Salary Slip", slip_name)
+	if has_read:
+		has_read.set()
+	if wait_for:
+		wait_for.wait(30)
 	slip.submit()
-	if after:
+	if then_signal:
 		frappe.db.commit()  # nosemgrep: the other worker must see this slip's postings
-		after.set()
+		then_signal.set()
 
 
-def post_manual_repayment(loan: str, amount, read_first=None, then_wait_for=None, start=None):
-	"""HR records a manual payment. With `read_first`, the worker has read the loan (its form, any
-	earlier read of the request) before the other worker commits, as a real request does."""
-	if read_first:
-		frappe.get_doc("Employee Loan", loan)
-		read_first.set()
-		then_wait_for.wait(30)
-	if start:
-		start.wait(30)
+def post_manual_repayment(loan: str, amount, has_read=None, wait_for=None):
+	"""HR records a manual payment. The request has read the loan first (its form, as a real request
+	reads before it posts), says so through `has_read`, and posts after `wait_for`."""
+	frappe.get_doc("Employee Loan", loan)
+	if has_read:
+		has_read.set()
+	if wait_for:
+		wait_for.wait(30)
 	repayment = frappe.get_doc(
 		{
 			"doctype": "Employee Loan Repayment",
@@ -160,9 +163,22 @@ class TestConcurrentPosting(FrappeTestCase):
 
 		hr_has_read, slip_committed = threading.Event(), threading.Event()
 		self.run_workers(
-			Worker(self.site, self.sites_path, submit_slip, slip, hr_has_read, slip_committed),
 			Worker(
-				self.site, self.sites_path, post_manual_repayment, loan, 1000, hr_has_read, slip_committed
+				self.site,
+				self.sites_path,
+				submit_slip,
+				slip,
+				wait_for=hr_has_read,
+				then_signal=slip_committed,
+			),
+			Worker(
+				self.site,
+				self.sites_path,
+				post_manual_repayment,
+				loan,
+				1000,
+				has_read=hr_has_read,
+				wait_for=slip_committed,
 			),
 		)
 		doc = frappe.get_doc("Employee Loan", loan)
@@ -196,13 +212,20 @@ class TestConcurrentPosting(FrappeTestCase):
 		second = Worker(
 			self.site,
 			self.sites_path,
-			submit_after_reading,
+			submit_slip,
 			overlapping.name,
-			second_has_read,
-			january_committed,
+			has_read=second_has_read,
+			wait_for=january_committed,
 		)
 		self.run_workers(
-			Worker(self.site, self.sites_path, submit_slip, january, second_has_read, january_committed),
+			Worker(
+				self.site,
+				self.sites_path,
+				submit_slip,
+				january,
+				wait_for=second_has_read,
+				then_signal=january_committed,
+			),
 			second,
 			expect_errors=True,
 		)
@@ -223,8 +246,10 @@ class TestConcurrentPosting(FrappeTestCase):
 			slip = make_slip(self.employee, frappe.utils.add_months("2026-01-01", month)).name
 			frappe.db.commit()  # nosemgrep
 			start = threading.Barrier(2)
-			slip_worker = Worker(self.site, self.sites_path, race_slip, slip, start)
-			manual_worker = Worker(self.site, self.sites_path, race_manual, loan, 1000, start)
+			slip_worker = Worker(self.site, self.sites_path, submit_slip, slip, wait_for=start)
+			manual_worker = Worker(
+				self.site, self.sites_path, post_manual_repayment, loan, 1000, wait_for=start
+			)
 			self.run_workers(slip_worker, manual_worker, expect_errors=True)
 			self.assertIsNone(manual_worker.error, f"month {month + 1}: {manual_worker.error}")
 			if slip_worker.error:
@@ -247,34 +272,6 @@ class TestConcurrentPosting(FrappeTestCase):
 			)
 			self.assertEqual(doc.emis_paid, month + 1)
 			self.assert_same_as_replay(loan)
-
-
-def submit_after_reading(slip_name: str, has_read, then_wait_for):
-	slip = frappe.get_doc("Salary Slip", slip_name)
-	has_read.set()
-	then_wait_for.wait(30)
-	slip.submit()
-
-
-def race_slip(slip_name: str, start: threading.Barrier):
-	slip = frappe.get_doc("Salary Slip", slip_name)
-	start.wait(30)
-	slip.submit()
-
-
-def race_manual(loan: str, amount, start: threading.Barrier):
-	frappe.get_doc("Employee Loan", loan)
-	start.wait(30)
-	repayment = frappe.get_doc(
-		{
-			"doctype": "Employee Loan Repayment",
-			"employee_loan": loan,
-			"repayment_type": "Manual",
-			"amount": amount,
-		}
-	)
-	repayment.insert()
-	repayment.submit()
 
 
 def remove_loans_and_slips(employee: str) -> None:
