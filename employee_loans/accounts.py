@@ -84,6 +84,20 @@ def validate_income_account(account: str, company: str, label: str = "Interest I
 		)
 
 
+def validate_expense_account(account: str | None, company: str, label: str) -> None:
+	if not account:
+		frappe.throw(
+			_("Set the {0}: the category's, or the one in Employee Loan Settings.").format(_(label)),
+			title=_("Account Required"),
+		)
+	values = _account(account, label)
+	_check_common(values, company, label)
+	if values.root_type != "Expense":
+		frappe.throw(
+			_("{0} {1} is not an expense account.").format(_(label), values.name), title=_("Invalid Account")
+		)
+
+
 def validate_payment_account(account: str | None, company: str, label: str) -> frappe._dict:
 	"""A bank or cash ledger of the company."""
 	if not account:
@@ -208,6 +222,33 @@ def post_repayment(repayment, loan) -> str:
 			_(repayment.repayment_type), loan.name, loan.employee_name, loan.employee
 		),
 		rows,
+	)
+	entry.employee_loan = loan.name
+	entry.employee_loan_repayment = repayment.name
+	return _submit(entry)
+
+
+def post_write_off(repayment, loan) -> str:
+	"""Debit the write-off expense account, credit the loan account, for the principal waived."""
+	amount = to_field(to_money(repayment.principal_amount, currency_precision(loan.company)))
+	entry = frappe.get_doc(
+		{
+			"doctype": JOURNAL_ENTRY,
+			"voucher_type": "Write Off Entry",
+			"company": loan.company,
+			"posting_date": getdate(repayment.posting_date),
+			"user_remark": _("Write-off of employee loan {0} of {1} ({2}): {3}").format(
+				loan.name, loan.employee_name, loan.employee, repayment.reference or ""
+			),
+			"accounts": [
+				{
+					"account": repayment.write_off_account,
+					"debit_in_account_currency": amount,
+					"cost_center": frappe.get_cached_value("Company", loan.company, "cost_center"),
+				},
+				{"account": loan.loan_account, "credit_in_account_currency": amount},
+			],
+		}
 	)
 	entry.employee_loan = loan.name
 	entry.employee_loan_repayment = repayment.name

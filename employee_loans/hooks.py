@@ -40,7 +40,17 @@ doc_events = {
 		"on_cancel": "employee_loans.payroll_hooks.salary_slip.on_cancel",
 		"on_trash": "employee_loans.payroll_hooks.salary_slip.on_trash",
 	},
+	# Leaving employees: loans on the Full and Final Statement, settled by its journal entry
+	"Full and Final Statement": {"validate": "employee_loans.exit_settlement.sync_loan_rows"},
+	"Journal Entry": {
+		"on_submit": "employee_loans.exit_settlement.settle_loans",
+		"on_cancel": "employee_loans.exit_settlement.unsettle_loans",
+	},
+	"Employee": {"validate": "employee_loans.exit_settlement.warn_on_relieving"},
 }
+
+# A loan row can be added by hand to a Full and Final Statement
+doctype_js = {"Full and Final Statement": "public/js/full_and_final_statement.js"}
 
 before_tests = "employee_loans.tests.setup.before_tests"
 

@@ -431,6 +431,14 @@ def _delete_salary_slips(slips: list[str]) -> None:
 		frappe.db.delete("Salary Slip", {"name": ("in", slips)})
 
 
+def _delete_journal_entries(journals: list[str]) -> None:
+	for journal in journals:
+		frappe.db.delete("GL Entry", {"voucher_no": journal})
+		frappe.db.delete("Payment Ledger Entry", {"voucher_no": journal})
+		frappe.db.delete("Journal Entry Account", {"parent": journal})
+		frappe.db.delete("Journal Entry", {"name": journal})
+
+
 def _delete_applications(applications: list[str]) -> None:
 	if applications:
 		frappe.db.delete("Employee Loan Eligibility Finding", {"parent": ("in", applications)})
@@ -458,6 +466,9 @@ def delete_loans(loans: list[str]) -> dict:
 		pluck="loan_application",
 	)
 	_delete_salary_slips(slips)
+	_delete_journal_entries(
+		frappe.get_all("Journal Entry", filters={"employee_loan": ("in", loans)}, pluck="name")
+	)
 	frappe.db.delete("Employee Loan Repayment", {"employee_loan": ("in", loans)})
 	frappe.db.delete("Employee Loan Schedule", {"parent": ("in", loans)})
 	frappe.db.delete("Employee Loan", {"name": ("in", loans)})
@@ -479,11 +490,20 @@ def delete_employees(employees: list[str], payroll_entries: list[str] | None = N
 		pluck="parent",
 		distinct=True,
 	)
-	for journal in journals:
-		frappe.db.delete("GL Entry", {"voucher_no": journal})
-		frappe.db.delete("Payment Ledger Entry", {"voucher_no": journal})
-		frappe.db.delete("Journal Entry Account", {"parent": journal})
-		frappe.db.delete("Journal Entry", {"name": journal})
+	statements = frappe.get_all(
+		"Full and Final Statement", filters={"employee": ("in", employees)}, pluck="name"
+	)
+	journals += frappe.get_all(
+		"Journal Entry Account",
+		filters={"reference_type": "Full and Final Statement", "reference_name": ("in", statements or [""])},
+		pluck="parent",
+		distinct=True,
+	)
+	_delete_journal_entries(journals)
+	for statement in statements:
+		for table in ("Full and Final Outstanding Statement", "Full and Final Asset"):
+			frappe.db.delete(table, {"parent": statement})
+		frappe.db.delete("Full and Final Statement", {"name": statement})
 	_delete_salary_slips(frappe.get_all("Salary Slip", filters={"employee": ("in", employees)}, pluck="name"))
 	delete_loans(frappe.get_all("Employee Loan", filters={"employee": ("in", employees)}, pluck="name"))
 	_delete_applications(

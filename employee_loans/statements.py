@@ -7,10 +7,10 @@ field, or computed here with the engine. The running balance after each repaymen
 
 import frappe
 from frappe import _
-from frappe.utils import getdate, nowdate
+from frappe.utils import fmt_money, formatdate, getdate, nowdate
 
 from employee_loans.engine import LoanInputError, outstanding_principal
-from employee_loans.engine.states import LOAN_CLOSED, PENDING
+from employee_loans.engine.states import CLOSED_EXIT_SETTLEMENT, CLOSED_WRITTEN_OFF, LOAN_CLOSED, PENDING
 from employee_loans.utils import currency_precision, engine_message, to_field, to_money
 
 REPAYMENT_FIELDS = [
@@ -91,9 +91,36 @@ def employee_loan_closure_certificate(loan) -> dict:
 		reason = _(
 			"Loan {0} is {1}. A closure certificate can be issued only when the loan is Closed."
 		).format(doc.name, _(doc.status))
+	currency = frappe.get_cached_value("Company", doc.company, "default_currency")
 	return frappe._dict(
 		can_issue=settled,
 		reason=reason,
-		currency=frappe.get_cached_value("Company", doc.company, "default_currency"),
+		currency=currency,
 		issue_date=getdate(nowdate()),
+		certificate_text=_certificate_text(doc, currency) if settled else "",
 	)
+
+
+def _certificate_text(doc, currency: str) -> str:
+	"""What the letter certifies, by how the loan closed: repaid, settled at exit, or written off."""
+	employee = _("{0} (Employee ID {1}{2})").format(
+		frappe.bold(doc.employee_name), doc.employee, f", {doc.department}" if doc.department else ""
+	)
+	loan = _("the loan {0} of {1} granted by {2} under the category {3} and disbursed on {4}").format(
+		frappe.bold(doc.name),
+		frappe.bold(fmt_money(doc.loan_amount, currency=currency)),
+		doc.company,
+		doc.loan_category,
+		formatdate(doc.disbursement_date),
+	)
+	if doc.closure_type == CLOSED_WRITTEN_OFF:
+		return _(
+			"This is to certify that nothing is due from {0} on {1}: the balance left on it was written off by "
+			"{2} on {3}."
+		).format(employee, loan, doc.company, formatdate(doc.closure_date))
+	if doc.closure_type == CLOSED_EXIT_SETTLEMENT:
+		return _(
+			"This is to certify that {0} has settled in full {1}; the balance was recovered at the exit through "
+			"the Full and Final Statement."
+		).format(employee, loan)
+	return _("This is to certify that {0} has repaid in full {1}.").format(employee, loan)

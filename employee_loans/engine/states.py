@@ -20,37 +20,60 @@ OPEN_LOAN_STATUSES = (LOAN_APPROVED, LOAN_DISBURSED)
 CLOSED_REPAID = "Repaid"
 CLOSED_PRECLOSED_MANUALLY = "Pre-closed (Settled Manually)"
 CLOSED_PRECLOSED_IN_PAYROLL = "Pre-closed (Payroll)"
+CLOSED_EXIT_SETTLEMENT = "Exit Settlement"
+CLOSED_WRITTEN_OFF = "Written Off"
 
 # Employee Loan Repayment.repayment_type
 FROM_SALARY_SLIP = "Salary Slip"
 MANUAL = "Manual"
 PRE_CLOSURE_PAYMENT = "Pre-closure"
 DESK_REPAYMENT_TYPES = (MANUAL, PRE_CLOSURE_PAYMENT)
-REPAYMENT_TYPES = (FROM_SALARY_SLIP, *DESK_REPAYMENT_TYPES)
+# at an employee's exit: recovered through the Full and Final Statement's journal entry, or waived
+EXIT_SETTLEMENT = "Exit Settlement"
+WRITE_OFF = "Write-off"
+REPAYMENT_TYPES = (FROM_SALARY_SLIP, *DESK_REPAYMENT_TYPES, EXIT_SETTLEMENT, WRITE_OFF)
 
 # Employee Loan Repayment.reason: what a deduction decided (never "Nothing Due": no repayment is
 # posted then), or a manual payment
 REASON_MANUAL = "Manual"
-REPAYMENT_REASONS = (*(reason for reason in REASONS if reason != NOTHING_DUE), REASON_MANUAL)
-CLOSURE_TYPES = (CLOSED_REPAID, CLOSED_PRECLOSED_MANUALLY, CLOSED_PRECLOSED_IN_PAYROLL)
+REASON_WRITTEN_OFF = "Written Off"
+REPAYMENT_REASONS = (
+	*(reason for reason in REASONS if reason != NOTHING_DUE),
+	REASON_MANUAL,
+	REASON_WRITTEN_OFF,
+)
+CLOSURE_TYPES = (
+	CLOSED_REPAID,
+	CLOSED_PRECLOSED_MANUALLY,
+	CLOSED_PRECLOSED_IN_PAYROLL,
+	CLOSED_EXIT_SETTLEMENT,
+	CLOSED_WRITTEN_OFF,
+)
 
 
 def closure_type(repayment_type: str, reason: str | None) -> str:
 	"""How a loan closed, from the repayment that brought its balance to 0."""
 	if repayment_type == PRE_CLOSURE_PAYMENT:
 		return CLOSED_PRECLOSED_MANUALLY
+	if repayment_type == EXIT_SETTLEMENT:
+		return CLOSED_EXIT_SETTLEMENT
+	if repayment_type == WRITE_OFF:
+		return CLOSED_WRITTEN_OFF
 	if reason == PRE_CLOSURE:
 		return CLOSED_PRECLOSED_IN_PAYROLL
 	return CLOSED_REPAID
 
 
 __all__ = [
+	"CLOSED_EXIT_SETTLEMENT",
 	"CLOSED_PRECLOSED_IN_PAYROLL",
 	"CLOSED_PRECLOSED_MANUALLY",
 	"CLOSED_REPAID",
+	"CLOSED_WRITTEN_OFF",
 	"CLOSURE_TYPES",
 	"DESK_REPAYMENT_TYPES",
 	"DUE",
+	"EXIT_SETTLEMENT",
 	"FINAL_SETTLEMENT",
 	"FROM_SALARY_SLIP",
 	"LOAN_APPROVED",
@@ -69,10 +92,12 @@ __all__ = [
 	"PRE_CLOSURE",
 	"PRE_CLOSURE_PAYMENT",
 	"REASON_MANUAL",
+	"REASON_WRITTEN_OFF",
 	"REPAYMENT_REASONS",
 	"REPAYMENT_TYPES",
 	"ROW_SKIPPED",
 	"ROW_STATUSES",
 	"SKIPPED",
+	"WRITE_OFF",
 	"closure_type",
 ]

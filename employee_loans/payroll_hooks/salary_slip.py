@@ -180,6 +180,10 @@ def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
 	return loans
 
 
+def relieved_before(slip) -> bool:
+	return bool(slip.relieving_date and getdate(slip.relieving_date) < getdate(slip.start_date))
+
+
 def leaves_in_period(slip) -> bool:
 	relieving = slip.relieving_date
 	return bool(relieving and getdate(slip.start_date) <= getdate(relieving) <= getdate(slip.end_date))
@@ -238,7 +242,9 @@ def refresh_loan_lines(slip, lock: bool, adjust_year_to_date: bool) -> None:
 	if not slip.employee or not slip.end_date:
 		return
 	try:
-		loans = loans_due(slip, lock)
+		# nothing is ever deducted after the employee's relieving date: the exit is settled on the
+		# Full and Final Statement
+		loans = OrderedDict() if relieved_before(slip) else loans_due(slip, lock)
 		if not loans and not existing:
 			slip.flags.employee_loan_plan = OrderedDict()
 			return

@@ -19,10 +19,11 @@ from employee_loans.engine.states import (
 	LOAN_CLOSED,
 	LOAN_DISBURSED,
 	PRE_CLOSURE_PAYMENT,
+	WRITE_OFF,
 )
 from employee_loans.ledger import REPAYMENT_DOCTYPE, lock_loan, preclosure_quote, rebuild
 from employee_loans.permissions import ensure_hr, ensure_permission, ensure_role
-from employee_loans.utils import loan_terms, to_field
+from employee_loans.utils import get_settings, loan_terms, to_field
 
 PRECLOSE_MANUALLY = "Settled Manually"
 PRECLOSE_IN_PAYROLL = "Deduct in Next Payroll"
@@ -216,6 +217,35 @@ def cancel_preclosure(loan: str) -> None:
 		frappe.throw(_("Loan {0} has no pre-closure pending.").format(doc.name), title=_("Nothing to Cancel"))
 	doc.db_set({"preclosure_requested": 0, "preclosure_requested_on": None})
 	doc.add_comment("Info", _("Pre-closure in payroll withdrawn."))
+
+
+@frappe.whitelist(methods=["POST"])
+def write_off(loan: str, reason: str, posting_date: str | None = None) -> str:
+	"""Waive what an employee cannot pay (at exit, or any loan, with a reason): a Journal Entry debits
+	the write-off account (the category's, else the settings') and credits the loan account; the loan
+	closes as Written Off. Cancelling the write-off repayment reopens it."""
+	ensure_role(("HR Manager", "System Manager"), _("write off loans"))
+	if not (reason or "").strip():
+		frappe.throw(_("Give the reason for writing the loan off."), title=_("Reason Required"))
+	doc = _loan_for_action(loan)
+	_require_status(doc, LOAN_DISBURSED, _("written off"))
+	account = frappe.db.get_value("Employee Loan Category", doc.loan_category, "write_off_account")
+	repayment = frappe.get_doc(
+		{
+			"doctype": REPAYMENT_DOCTYPE,
+			"employee_loan": doc.name,
+			"posting_date": posting_date or nowdate(),
+			"repayment_type": WRITE_OFF,
+			"write_off_account": account or get_settings().write_off_account,
+			"reference": reason.strip(),
+		}
+	)
+	repayment.flags.from_write_off = True
+	repayment.insert(ignore_permissions=True)
+	repayment.submit()
+	doc.db_set({"written_off_by": frappe.session.user, "write_off_reason": reason.strip()})
+	doc.add_comment("Info", _("Loan written off: {0}").format(reason.strip()))
+	return repayment.name
 
 
 @frappe.whitelist(methods=["POST"])

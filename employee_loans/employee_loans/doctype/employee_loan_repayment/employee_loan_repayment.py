@@ -7,16 +7,23 @@ from employee_loans.accounts import (
 	cancel_journal_entry,
 	default_payment_account,
 	post_repayment,
+	post_write_off,
+	validate_expense_account,
 	validate_payment_account,
 )
 from employee_loans.engine import LoanInputError, parse_money
 from employee_loans.engine.errors import N_
 from employee_loans.engine.states import (
 	DESK_REPAYMENT_TYPES,
+	EXIT_SETTLEMENT,
+	FINAL_SETTLEMENT,
+	FROM_SALARY_SLIP,
 	LOAN_DISBURSED,
 	PRE_CLOSURE,
 	PRE_CLOSURE_PAYMENT,
 	REASON_MANUAL,
+	REASON_WRITTEN_OFF,
+	WRITE_OFF,
 )
 from employee_loans.ledger import locked_loan, post, preclosure_quote, reverse
 from employee_loans.utils import currency_precision, engine_message, to_field, to_money
@@ -27,7 +34,10 @@ class EmployeeLoanRepayment(Document):
 	loan's schedule and balances (see employee_loans.ledger).
 
 	Salary slips post theirs with `flags.from_payroll`: the slip's submit has decided the figures
-	through the engine under the loan's row lock, so the desk's checks on the amount do not apply."""
+	through the engine under the loan's row lock, so the desk's checks on the amount do not apply.
+	An exit settlement is posted when a Full and Final Statement's journal entry is submitted
+	(`flags.from_settlement`; that entry books it), a write-off by the loan's Write Off action
+	(`flags.from_write_off`)."""
 
 	def autoname(self):
 		if self.flags.from_payroll and self.salary_slip:
@@ -52,10 +62,49 @@ class EmployeeLoanRepayment(Document):
 			if loan.loan_account:
 				self.payment_account = self.payment_account or default_payment_account(self.company)
 				validate_payment_account(self.payment_account, self.company, "Received Into")
-		elif not self.flags.from_payroll:
+		elif self.repayment_type == EXIT_SETTLEMENT and self.flags.from_settlement:
+			self.settle_at_exit(loan)
+		elif self.repayment_type == WRITE_OFF and self.flags.from_write_off:
+			self.write_off(loan)
+		elif not (self.repayment_type == FROM_SALARY_SLIP and self.flags.from_payroll):
 			frappe.throw(
-				_("Salary slip repayments are posted by submitting the salary slip."), title=_("Not Allowed")
+				_(
+					"{0} repayments are posted by their own action (a salary slip's submit, the Full and Final "
+					"Statement's journal entry, the loan's Write Off), not typed in."
+				).format(_(self.repayment_type)),
+				title=_("Not Allowed"),
 			)
+
+	def settle_at_exit(self, loan):
+		"""What the statement recovers: what the last slip left, with the period's interest by the rule
+		every pre-closure follows, for the month the employee was relieved in."""
+		relieving_date = frappe.db.get_value("Employee", loan.employee, "relieving_date") or self.posting_date
+		quote = preclosure_quote(loan, relieving_date)
+		precision = currency_precision(self.company)
+		if to_money(self.amount, precision) != quote.amount:
+			frappe.throw(
+				_(
+					"Full and Final Statement {0} recovers {1} for loan {2}, but the loan now owes {3}. Cancel the "
+					"statement's journal entry, update the statement and settle again."
+				).format(
+					self.full_and_final_statement, to_money(self.amount, precision), loan.name, quote.amount
+				),
+				title=_("Statement Out of Date"),
+			)
+		self.principal_amount = to_field(quote.principal)
+		self.interest_amount = to_field(quote.interest)
+		self.instalment_number = quote.instalment
+		self.reason = FINAL_SETTLEMENT
+		self.salary_slip = None
+
+	def write_off(self, loan):
+		"""All the outstanding principal is waived; nothing is charged for interest."""
+		self.amount = self.principal_amount = loan.outstanding_balance
+		self.interest_amount = 0
+		self.instalment_number = None
+		self.reason = REASON_WRITTEN_OFF
+		self.salary_slip = None
+		validate_expense_account(self.write_off_account, self.company, "Write-off Account")
 
 	def validate_desk_repayment(self, loan):
 		"""A manual payment repays principal ahead of the schedule; a pre-closure repays all of it with
@@ -96,9 +145,12 @@ class EmployeeLoanRepayment(Document):
 
 	def on_submit(self):
 		post(self, self._locked_loan)
+		# Money received outside payroll, and a write-off, are booked here; payroll's is booked by HRMS's
+		# journal and an exit settlement by the Full and Final Statement's.
 		if self.repayment_type in DESK_REPAYMENT_TYPES and self._locked_loan.loan_account:
-			# Money received outside payroll is booked here; payroll's is booked by HRMS's journal.
 			self.db_set("journal_entry", post_repayment(self, self._locked_loan))
+		elif self.repayment_type == WRITE_OFF:
+			self.db_set("journal_entry", post_write_off(self, self._locked_loan))
 
 	def before_cancel(self):
 		if self.salary_slip and not self.flags.from_payroll:
@@ -108,7 +160,18 @@ class EmployeeLoanRepayment(Document):
 				),
 				title=_("Cancel the Salary Slip"),
 			)
+		if self.repayment_type == EXIT_SETTLEMENT and not self.flags.from_settlement:
+			frappe.throw(
+				_(
+					"This exit settlement was posted by journal entry {0}; cancel that journal entry instead."
+				).format(self.settlement_journal_entry),
+				title=_("Cancel the Journal Entry"),
+			)
 
 	def on_cancel(self):
 		reverse(self)
 		cancel_journal_entry(self.journal_entry)
+		if self.repayment_type == WRITE_OFF:
+			frappe.db.set_value(
+				"Employee Loan", self.employee_loan, {"written_off_by": None, "write_off_reason": None}
+			)
