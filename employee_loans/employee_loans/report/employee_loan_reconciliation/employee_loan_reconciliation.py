@@ -7,9 +7,10 @@ Per loan account of the company, as at a date:
   (their principal less the principal of their submitted repayments posted by the date);
 - Difference (books less ledger), then the rows that explain it, each with its effect on the difference:
   principal recovered on salary slips whose accrual journal is not posted (HRMS stamps each slip with
-  its Payroll Entry's accrual journal; a slip submitted outside a Payroll Entry never gets one), loans
-  and repayments whose journal entry is cancelled, dated after the date or missing (loans disbursed
-  before the books existed), and what they leave Unexplained: an entry made by hand on the account.
+  its Payroll Entry's accrual journal; a slip submitted outside a Payroll Entry never gets one), slips
+  cancelled one by one after their journal booked them, loans and repayments whose journal entry is
+  cancelled, dated after the date or missing (loans disbursed before the books existed), and what they
+  leave Unexplained: an entry made by hand on the account, for instance.
 
 Per interest income account, for the period from From Date (by default the start of the fiscal year
 of the date) to the date: the credits it received from the loans' own journal entries and from payroll
@@ -35,11 +36,10 @@ from employee_loans.employee_loans.report.common import (
 	currency_field_column,
 	currency_for,
 	get_filters,
-	loan_column,
 	precision_for,
 )
 from employee_loans.engine import add_up
-from employee_loans.engine.states import DESK_REPAYMENT_TYPES, FROM_SALARY_SLIP
+from employee_loans.engine.states import DESK_REPAYMENT_TYPES, FROM_SALARY_SLIP, PRE_CLOSURE_PAYMENT
 from employee_loans.utils import HR_ROLES, to_field, to_money
 
 # The report's roles (see its JSON): the books of a whole company, not an employee's own view.
@@ -103,21 +103,9 @@ def get_columns() -> list[dict]:
 	return [
 		{"label": _("Reconciliation"), "fieldname": "line", "fieldtype": "Data", "width": 330},
 		{"label": _("Section"), "fieldname": "section", "fieldtype": "Data", "width": 120},
-		{
-			"label": _("Account"),
-			"fieldname": "account",
-			"fieldtype": "Link",
-			"options": "Account",
-			"width": 190,
-		},
+		link_column(_("Account"), "account", "Account", 190),
 		{"label": _("Posting Date"), "fieldname": "posting_date", "fieldtype": "Date", "width": 105},
-		{
-			"label": _("Document Type"),
-			"fieldname": "reference_doctype",
-			"fieldtype": "Link",
-			"options": "DocType",
-			"width": 130,
-		},
+		{"label": _("Document Type"), "fieldname": "reference_doctype", "fieldtype": "Data", "width": 150},
 		{
 			"label": _("Document"),
 			"fieldname": "reference_name",
@@ -125,27 +113,29 @@ def get_columns() -> list[dict]:
 			"options": "reference_doctype",
 			"width": 190,
 		},
-		{
-			"label": _("Journal Entry"),
-			"fieldname": "journal_entry",
-			"fieldtype": "Link",
-			"options": JOURNAL_ENTRY,
-			"width": 150,
-		},
-		loan_column(),
-		{
-			"label": _("Employee"),
-			"fieldname": "employee",
-			"fieldtype": "Link",
-			"options": "Employee",
-			"width": 120,
-		},
+		link_column(_("Journal Entry"), "journal_entry", JOURNAL_ENTRY, 150),
+		link_column(_("Loan"), "employee_loan", LOAN, 150),
+		link_column(_("Employee"), "employee", "Employee", 120),
 		{"label": _("Employee Name"), "fieldname": "employee_name", "fieldtype": "Data", "width": 150},
 		currency_column(_("In the Books"), "books", 140),
 		currency_column(_("Loan Ledger"), "ledger", 140),
 		currency_column(_("Difference"), "difference", 140),
 		currency_field_column(),
 	]
+
+
+def link_column(label: str, fieldname: str, doctype: str, width: int) -> dict:
+	"""A link for a user who can read `doctype`, else plain text: the desk checks read permission on
+	every Link column's DocType, and HR users cannot read accounts nor accounts users loans."""
+	if frappe.has_permission(doctype, "read"):
+		return {
+			"label": label,
+			"fieldname": fieldname,
+			"fieldtype": "Link",
+			"options": doctype,
+			"width": width,
+		}
+	return {"label": label, "fieldname": fieldname, "fieldtype": "Data", "width": width}
 
 
 # -- the figures ------------------------------------------------------------------------------------
@@ -401,10 +391,11 @@ def interest_credits(filters, interest_accounts: list) -> list[dict]:
 
 
 def explaining_rows(filters, amount) -> dict[str, list]:
-	"""Each recovery, disbursement or repayment that one ledger has and the GL does not (yet), with its
-	effect on books less ledger: a recovery not credited raises the loan account's balance above the
-	outstanding (+ principal) and leaves interest income short (- interest); a disbursement not
-	debited leaves the balance short (- principal)."""
+	"""Each recovery, disbursement or repayment that one ledger has and the GL does not (yet), or the
+	other way round, with its effect on books less ledger: a recovery not credited raises the loan
+	account's balance above the outstanding (+ principal) and leaves interest income short
+	(- interest); a disbursement not debited leaves the balance short (- principal); a recovery
+	credited but cancelled in the loan ledger does the opposite of one not credited."""
 	rows = {LOAN_SECTION: [], INTEREST_SECTION: []}
 
 	def add(section, account, value, **fields):
@@ -427,6 +418,13 @@ def explaining_rows(filters, amount) -> dict[str, list]:
 		if row.posting_date >= filters.from_date:
 			add(INTEREST_SECTION, row.interest_income_account, -amount(row.interest_amount), **fields)
 
+	for row in cancelled_booked_slips(filters):
+		line = _("Salary slip cancelled after Journal Entry {0} booked it").format(row.journal_entry)
+		fields = document(row, SALARY_SLIP, row.salary_slip, line)
+		add(LOAN_SECTION, row.loan_account, -amount(row.principal_amount), **fields)
+		if row.posting_date >= filters.from_date:
+			add(INTEREST_SECTION, row.interest_income_account, amount(row.interest_amount), **fields)
+
 	for row in unbooked_disbursements(filters):
 		if row.journal_entry:
 			line = _("Disbursement: {0}").format(journal_problem(row, filters))
@@ -436,10 +434,13 @@ def explaining_rows(filters, amount) -> dict[str, list]:
 		add(LOAN_SECTION, row.loan_account, -amount(row.loan_amount), **fields)
 
 	for row in unbooked_desk_repayments(filters):
+		kind = (
+			_("Settled pre-closure") if row.repayment_type == PRE_CLOSURE_PAYMENT else _("Manual repayment")
+		)
 		if row.journal_entry:
-			line = _("{0}: {1}").format(_(row.repayment_type), journal_problem(row, filters))
+			line = _("{0}: {1}").format(kind, journal_problem(row, filters))
 		else:
-			line = _("{0} posted without a journal entry").format(_(row.repayment_type))
+			line = _("{0} posted without a journal entry").format(kind)
 		fields = document(row, REPAYMENT, row.repayment, line)
 		add(LOAN_SECTION, row.loan_account, amount(row.principal_amount), **fields)
 		if row.posting_date >= filters.from_date:
@@ -515,6 +516,48 @@ def unbooked_slip_recoveries(filters) -> list[dict]:
 			& (repayment.repayment_type == FROM_SALARY_SLIP)
 			& (repayment.posting_date <= filters.as_at_date)
 			& not_booked(journal, filters)
+		)
+		.orderby(repayment.posting_date)
+		.orderby(repayment.name)
+		.run(as_dict=True)
+	)
+
+
+def cancelled_booked_slips(filters) -> list[dict]:
+	"""Repayments of salary slips cancelled one by one after their Payroll Entry's accrual journal
+	booked them: the journal stays (it books the whole run), the loan ledger takes the recovery back."""
+	loan = frappe.qb.DocType(LOAN)
+	repayment = frappe.qb.DocType(REPAYMENT)
+	slip = frappe.qb.DocType(SALARY_SLIP)
+	journal = frappe.qb.DocType(JOURNAL_ENTRY)
+	return (
+		frappe.qb.from_(repayment)
+		.join(loan)
+		.on(loan.name == repayment.employee_loan)
+		.join(slip)
+		.on(slip.name == repayment.salary_slip)
+		.join(journal)
+		.on(journal.name == slip.journal_entry)
+		.select(
+			repayment.salary_slip,
+			repayment.posting_date,
+			repayment.principal_amount,
+			repayment.interest_amount,
+			repayment.employee_loan,
+			repayment.employee,
+			repayment.employee_name,
+			loan.loan_account,
+			loan.interest_income_account,
+			slip.journal_entry,
+		)
+		.where(
+			disbursed_by(loan, filters)
+			& (repayment.docstatus == 2)
+			& (repayment.repayment_type == FROM_SALARY_SLIP)
+			& (repayment.posting_date <= filters.as_at_date)
+			& (slip.docstatus == 2)
+			& (journal.docstatus == 1)
+			& (journal.posting_date <= filters.as_at_date)
 		)
 		.orderby(repayment.posting_date)
 		.orderby(repayment.name)
