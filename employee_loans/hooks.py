@@ -34,8 +34,15 @@ has_permission = {
 # Payroll: loan lines on salary slips, repayments on submit, reversal on cancel
 doc_events = {
 	"Salary Slip": {
-		"validate": "employee_loans.payroll_hooks.salary_slip.validate",
-		"process_salary_structure": "employee_loans.payroll_hooks.salary_slip.process_salary_structure",
+		# the loan lines first, then the perquisite on concessional loans (India), which reads them
+		"validate": [
+			"employee_loans.payroll_hooks.salary_slip.validate",
+			"employee_loans.payroll_hooks.perquisite.validate",
+		],
+		"process_salary_structure": [
+			"employee_loans.payroll_hooks.salary_slip.process_salary_structure",
+			"employee_loans.payroll_hooks.perquisite.process_salary_structure",
+		],
 		"on_submit": "employee_loans.payroll_hooks.salary_slip.on_submit",
 		"on_cancel": "employee_loans.payroll_hooks.salary_slip.on_cancel",
 		"on_trash": "employee_loans.payroll_hooks.salary_slip.on_trash",
