@@ -5,6 +5,13 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from employee_loans.custom_fields import CUSTOM_FIELDS
+from employee_loans.payroll_hooks.perquisite import (
+	COMPONENT_FLAGS,
+	DEFAULT_THRESHOLDS,
+	PERQUISITE_ABBR,
+	PERQUISITE_COMPONENT,
+	PERQUISITE_MARKER,
+)
 from employee_loans.utils import DEFAULT_COMPONENT, DEFAULT_INTEREST_COMPONENT, SETTINGS
 
 APP = "employee_loans"
@@ -99,6 +106,8 @@ def setup():
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True)
 	ensure_components()
 	ensure_settings()
+	ensure_perquisite_component()
+	ensure_perquisite_policy()
 	ensure_notifications()
 
 
@@ -130,6 +139,41 @@ def ensure_settings() -> None:
 		return
 	settings.deduction_component = settings.deduction_component or DEFAULT_COMPONENT
 	settings.interest_component = settings.interest_component or DEFAULT_INTEREST_COMPONENT
+	settings.flags.ignore_permissions = True
+	settings.save()
+
+
+def ensure_perquisite_component() -> None:
+	"""India: the "Loan Perquisite" earning that carries the perquisite on concessional loans on salary
+	slips. Taxable, not in the totals, not in the accounts and not prorated, so it raises the income tax
+	and nothing else. Created if missing, never overwritten."""
+	if frappe.db.exists("Salary Component", PERQUISITE_COMPONENT):
+		return
+	frappe.get_doc(
+		{
+			"doctype": "Salary Component",
+			"salary_component": PERQUISITE_COMPONENT,
+			"salary_component_abbr": PERQUISITE_ABBR,
+			"type": "Earning",
+			**COMPONENT_FLAGS,
+			"description": PERQUISITE_MARKER,
+		}
+	).insert(ignore_permissions=True, ignore_if_duplicate=True)
+
+
+def ensure_perquisite_policy() -> None:
+	"""The settings' perquisite component when none is chosen, and the exemption thresholds when the table
+	is empty (Rs 20,000 up to 31 March 2026, Rs 2,00,000 from 1 April 2026). The policy stays off, and
+	rows the admin entered are never touched."""
+	settings = frappe.get_single(SETTINGS)
+	if settings.get("perquisite_component") and settings.get("perquisite_thresholds"):
+		return
+	component = settings.get("perquisite_component")
+	if not component and frappe.db.exists("Salary Component", PERQUISITE_COMPONENT):
+		settings.perquisite_component = PERQUISITE_COMPONENT
+	if not settings.get("perquisite_thresholds"):
+		for from_date, amount, rule in DEFAULT_THRESHOLDS:
+			settings.append("perquisite_thresholds", {"from_date": from_date, "amount": amount, "rule": rule})
 	settings.flags.ignore_permissions = True
 	settings.save()
 
