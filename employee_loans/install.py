@@ -131,11 +131,14 @@ def ensure_components() -> None:
 
 
 def ensure_settings() -> None:
-	"""The policy defaults are the DocType's own (its JSON): on a site that never saved the settings,
-	`get_single` returns them, and saving here stores them with the components. Later migrates leave the
-	admin's choices alone and only fill a component that is missing."""
+	"""The policy defaults are the settings DocType's own (its JSON). Frappe stores them when it installs
+	the app (installer.init_singles saves every Single that was never saved, validating its links); if it
+	skipped them, `get_single` returns them and the save here stores them. The components are no JSON
+	defaults, because init_singles runs before setup() creates them: they are filled here, on install
+	and on every migrate where one is missing. Other choices the admin made are left alone."""
+	never_stored = not frappe.db.get_singles_dict(SETTINGS)
 	settings = frappe.get_single(SETTINGS)
-	if settings.deduction_component and settings.interest_component:
+	if not never_stored and settings.deduction_component and settings.interest_component:
 		return
 	settings.deduction_component = settings.deduction_component or DEFAULT_COMPONENT
 	settings.interest_component = settings.interest_component or DEFAULT_INTEREST_COMPONENT
@@ -213,10 +216,18 @@ def before_uninstall():
 				frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
 	for definition in notification_records():
 		frappe.delete_doc_if_exists("Notification", definition["name"], force=True)
-	for name, (_abbr, marker) in COMPONENTS.items():
+	for name, marker in app_components().items():
 		component = frappe.db.get_value("Salary Component", {"name": name, "description": marker}, "name")
 		if component and not component_in_use(component):
 			frappe.delete_doc("Salary Component", component, ignore_permissions=True, force=True)
+
+
+def app_components() -> dict[str, str]:
+	"""Every salary component the install creates, with the description that marks it as the app's."""
+	return {
+		**{name: marker for name, (_abbr, marker) in COMPONENTS.items()},
+		PERQUISITE_COMPONENT: PERQUISITE_MARKER,
+	}
 
 
 def component_in_use(component: str) -> bool:
