@@ -27,8 +27,8 @@ import frappe
 from frappe.utils import cstr, flt
 
 from employee_loans.custom_fields import CUSTOM_FIELDS
-from employee_loans.install import COMPONENT_MARKER, notification_records
-from employee_loans.utils import DEFAULT_COMPONENT, SETTINGS
+from employee_loans.install import app_components, notification_records
+from employee_loans.utils import DEFAULT_COMPONENT, DEFAULT_INTEREST_COMPONENT, SETTINGS
 
 APP = "employee_loans"
 MODULE = "Employee Loans"
@@ -37,6 +37,11 @@ MODULE_DIR = Path(__file__).resolve().parent.parent / "employee_loans"
 SYNCED_KINDS = ("doctype", "report", "workspace", "number_card", "print_format")
 NUMERIC = ("Check", "Int", "Float", "Currency", "Percent")
 STATE_FILE = "install_check_history.json"
+# Settings the install fills with the components it creates (no JSON defaults: see install.ensure_settings)
+COMPONENT_SETTINGS = {
+	"deduction_component": DEFAULT_COMPONENT,
+	"interest_component": DEFAULT_INTEREST_COMPONENT,
+}
 
 
 class Mismatch(Exception):
@@ -70,10 +75,10 @@ def shipped_documents() -> list[tuple[str, str]]:
 	return documents
 
 
-def component_in_use() -> bool:
+def component_in_use(component: str) -> bool:
 	from employee_loans.install import component_in_use as in_use
 
-	return in_use(DEFAULT_COMPONENT)
+	return in_use(component)
 
 
 def state_path() -> str:
@@ -99,13 +104,11 @@ def installed() -> None:
 				f"custom field {doctype}.{field['fieldname']}",
 			)
 
-	component = frappe.db.get_value(
-		"Salary Component", DEFAULT_COMPONENT, ["type", "description"], as_dict=True
-	)
-	c.expect(
-		bool(component) and component.type == "Deduction" and component.description == COMPONENT_MARKER,
-		f'Deduction component "{DEFAULT_COMPONENT}" created by the app',
-	)
+	for name, marker in app_components().items():
+		c.expect(
+			frappe.db.get_value("Salary Component", name, "description") == marker,
+			f'salary component "{name}" created by the app',
+		)
 
 	can_email = bool(frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1}))
 	for definition in notification_records():
@@ -137,10 +140,11 @@ def installed() -> None:
 			df.fieldname in stored and same,
 			f"setting {df.fieldname} = {df.default!r} (the DocType's default), stored: {value!r}",
 		)
-	c.expect(
-		stored.get("deduction_component") == DEFAULT_COMPONENT,
-		f"setting deduction_component = {DEFAULT_COMPONENT!r}, stored: {stored.get('deduction_component')!r}",
-	)
+	for fieldname, component in COMPONENT_SETTINGS.items():
+		c.expect(
+			stored.get(fieldname) == component,
+			f"setting {fieldname} = {component!r}, stored: {stored.get(fieldname)!r}",
+		)
 
 	history = read_history()
 	if history:
@@ -176,20 +180,22 @@ def uninstalled() -> None:
 		)
 
 	history = read_history()
+	used = {row["component"] for row in history["rows"]} if history else set()
+	for name in app_components():
+		if name in used:
+			c.expect(component_in_use(name), f'"{name}" is used by a salary slip')
+			c.expect(
+				frappe.db.get_value("Salary Component", name, "type") == "Deduction",
+				f'"{name}" is kept because salary slips use it',
+			)
+		else:
+			c.expect(not component_in_use(name), f'nothing uses "{name}"')
+			c.expect(
+				not frappe.db.exists("Salary Component", name), f'"{name}" is gone because nothing used it'
+			)
 	if history:
-		c.expect(component_in_use(), f'"{DEFAULT_COMPONENT}" is used by a salary slip')
-		c.expect(
-			frappe.db.get_value("Salary Component", DEFAULT_COMPONENT, "type") == "Deduction",
-			f'"{DEFAULT_COMPONENT}" is kept because salary slips use it',
-		)
 		check_history_kept(c, history)
 		check_backup_holds_the_loan(c, history)
-	else:
-		c.expect(not component_in_use(), f'nothing uses "{DEFAULT_COMPONENT}"')
-		c.expect(
-			not frappe.db.exists("Salary Component", DEFAULT_COMPONENT),
-			f'"{DEFAULT_COMPONENT}" is gone because nothing used it',
-		)
 	c.done()
 
 
@@ -222,16 +228,24 @@ def payroll_history() -> None:
 	rows = [row for row in slip.deductions if row.get("employee_loan") == loan]
 	c = Checker("payroll-history")
 	c.expect(
-		len(rows) == 1 and flt(rows[0].amount) > 0, f"salary slip {slip.name} deducts an EMI of loan {loan}"
+		bool(rows)
+		and all(flt(row.amount) > 0 for row in rows)
+		and {row.salary_component for row in rows} <= set(app_components()),
+		f"salary slip {slip.name} deducts an EMI of loan {loan} on the app's components",
 	)
 	c.done()
-	row = rows[0]
 	history = {
 		"loan": loan,
 		"salary_slip": slip.name,
-		"row": row.name,
-		"amount": flt(row.amount),
-		"note": row.get("loan_deduction_note"),
+		"rows": [
+			{
+				"row": row.name,
+				"component": row.salary_component,
+				"amount": flt(row.amount),
+				"note": row.get("loan_deduction_note"),
+			}
+			for row in rows
+		],
 	}
 	frappe.db.commit()
 	Path(state_path()).write_text(json.dumps(history))
@@ -297,34 +311,35 @@ def read_history() -> dict | None:
 
 
 def check_history_kept(c: Checker, history: dict) -> None:
-	"""The slip is still submitted, and its deduction row keeps component, amount and, in the columns the
-	custom fields added (the database keeps them when the fields go), the loan and its note."""
-	SalaryDetail = frappe.qb.DocType("Salary Detail")
-	rows = (
-		frappe.qb.from_(SalaryDetail)
-		.select(
-			SalaryDetail.salary_component,
-			SalaryDetail.amount,
-			SalaryDetail.employee_loan,
-			SalaryDetail.loan_deduction_note,
-		)
-		.where(SalaryDetail.name == history["row"])
-		.where(SalaryDetail.parent == history["salary_slip"])
-		.run(as_dict=True)
-	)
-	row = rows[0] if rows else None
+	"""The slip is still submitted, and its loan lines keep component, amount and, in the columns the
+	custom fields added (the database keeps them when the fields go), the loan and the note."""
 	c.expect(
 		frappe.db.get_value("Salary Slip", history["salary_slip"], "docstatus") == 1,
 		f"salary slip {history['salary_slip']} is still submitted",
 	)
-	c.expect(
-		bool(row)
-		and row.salary_component == DEFAULT_COMPONENT
-		and flt(row.amount) == flt(history["amount"])
-		and row.employee_loan == history["loan"]
-		and (row.loan_deduction_note or None) == (history["note"] or None),
-		f"its loan line keeps {DEFAULT_COMPONENT} {history['amount']} for loan {history['loan']}: {row}",
-	)
+	SalaryDetail = frappe.qb.DocType("Salary Detail")
+	for line in history["rows"]:
+		rows = (
+			frappe.qb.from_(SalaryDetail)
+			.select(
+				SalaryDetail.salary_component,
+				SalaryDetail.amount,
+				SalaryDetail.employee_loan,
+				SalaryDetail.loan_deduction_note,
+			)
+			.where(SalaryDetail.name == line["row"])
+			.where(SalaryDetail.parent == history["salary_slip"])
+			.run(as_dict=True)
+		)
+		row = rows[0] if rows else None
+		c.expect(
+			bool(row)
+			and row.salary_component == line["component"]
+			and flt(row.amount) == flt(line["amount"])
+			and row.employee_loan == history["loan"]
+			and (row.loan_deduction_note or None) == (line["note"] or None),
+			f"its line {line['component']} {line['amount']} for loan {history['loan']} is kept: {row}",
+		)
 
 
 def check_backup_holds_the_loan(c: Checker, history: dict) -> None:
