@@ -246,7 +246,7 @@ def row(component: str, abbr: str, result, month_end, company: str) -> dict:
 		"Perquisite (Income-tax Rules, rule 3(7)(i)): {0} % a year on {1}, the balance on {2}, is {3} for the "
 		"month, less interest recovered {4}."
 	).format(
-		flt(result.benchmark_rate, 2),
+		result.benchmark_rate,
 		money(result.balance),
 		formatdate(month_end),
 		money(result.value),
@@ -354,12 +354,17 @@ def slip_lines(slip, loans, precision: int) -> dict[str, tuple[Decimal, Decimal]
 
 def benchmark_rates(settings) -> list[BenchmarkRate]:
 	return [
-		BenchmarkRate(
-			financial_year_of(getdate(rate.from_date)), rate.purpose, Decimal(str(flt(rate.rate, 6)))
-		)
+		BenchmarkRate(financial_year_of(getdate(rate.from_date)), rate.purpose, percent(rate.rate))
 		for rate in settings.get("perquisite_benchmark_rates") or []
 		if rate.from_date and rate.purpose
 	]
+
+
+def percent(value) -> Decimal:
+	"""A Percent field as the rate typed: 9 -> 9.00, 8.125 stays 8.125."""
+	rate = Decimal(str(flt(value, 6)))
+	hundredths = rate.quantize(Decimal("0.01"))
+	return hundredths if rate == hundredths else rate
 
 
 def thresholds(settings, precision: int) -> list[ExemptionThreshold]:
