@@ -36,6 +36,7 @@ from decimal import Decimal
 
 import frappe
 from frappe import _
+from frappe.query_builder.functions import Coalesce
 from frappe.utils import flt, fmt_money, formatdate, getdate
 
 from employee_loans.engine import (
@@ -298,7 +299,7 @@ def employee_loans(employee: str, month_end) -> list[frappe._dict]:
 
 
 def loan_movements(loans: list[str], slip_name: str | None, precision: int, lock: bool = False) -> dict:
-	"""The loans' submitted repayments (other than this slip's own) as the engine's movements: a payroll
+	"""The loans' submitted repayments (other than slip `slip_name`'s own) as the engine's movements: a payroll
 	recovery belongs to its payroll period's end date, a manual repayment to its posting date."""
 	repayment = frappe.qb.DocType("Employee Loan Repayment")
 	query = (
@@ -311,12 +312,10 @@ def loan_movements(loans: list[str], slip_name: str | None, precision: int, lock
 			repayment.principal_amount,
 			repayment.interest_amount,
 		)
-		.where(
-			repayment.employee_loan.isin(loans)
-			& (repayment.docstatus == 1)
-			& (repayment.salary_slip.isnull() | (repayment.salary_slip != (slip_name or "")))
-		)
+		.where(repayment.employee_loan.isin(loans) & (repayment.docstatus == 1))
 	)
+	if slip_name:
+		query = query.where(Coalesce(repayment.salary_slip, "") != slip_name)
 	if lock:
 		# at submission, read what other workers committed (the loans themselves are locked already)
 		query = query.for_update()
