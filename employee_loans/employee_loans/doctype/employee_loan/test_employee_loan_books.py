@@ -81,8 +81,9 @@ def bank_account() -> str:
 
 
 def other_company_account() -> str:
-	"""A ledger of a second company (made in the test's savepoint when the site has none)."""
-	company = frappe.db.get_value("Company", {"name": ("!=", COMPANY)}) or (
+	"""A ledger of a second company of its own (made in the test's savepoint): not a subsidiary, whose
+	accounts ERPNext would only take from its parent company."""
+	if not frappe.db.exists("Company", OTHER_COMPANY):
 		frappe.get_doc(
 			{
 				"doctype": "Company",
@@ -91,11 +92,8 @@ def other_company_account() -> str:
 				"default_currency": "INR",
 				"country": "India",
 			}
-		)
-		.insert()
-		.name
-	)
-	return ensure_loan_accounts(company)[0]
+		).insert()
+	return ensure_loan_accounts(OTHER_COMPANY)[0]
 
 
 class TestEmployeeLoanBooks(LoanTestCase):
