@@ -37,6 +37,7 @@ IGNORE_TEST_RECORDS = [
 	"Employee Loan Application",
 	"Employee Loan Category",
 	"Employee Loan Repayment",
+	"Full and Final Statement",
 	"Journal Entry",
 	"Salary Component",
 	"Salary Slip",

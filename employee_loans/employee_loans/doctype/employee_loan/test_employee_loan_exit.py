@@ -27,7 +27,7 @@ from employee_loans.sample_data import (
 )
 from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user
 
-test_ignore = [*IGNORE_TEST_RECORDS, "Full and Final Statement"]
+test_ignore = IGNORE_TEST_RECORDS
 
 LOAN = "Employee Loan"
 HR_USER = "el-exit-hr-user@example.com"
