@@ -91,8 +91,9 @@ def sync_what_install_skipped() -> None:
 	cached in Redis ("app_modules"). One cached before this app was on the bench survives when nothing
 	flushed the cache since (only `bench build` does: `bench get-app --skip-assets`, or a build that
 	failed), and the install then syncs none of them: the first use of one fails with "Module import
-	failed for Employee Loan Settings". Rebuild the map from apps.txt and sync what was skipped; the
-	rest of the install (dashboards, customizations) then reads the fresh map."""
+	failed for Employee Loan Settings". Rebuild the map from apps.txt and sync what was skipped, then
+	what depended on it (the portal menu; the settings are stored by ensure_settings); the rest of the
+	install (dashboards, customizations) then reads the fresh map."""
 	if APP in (frappe.local.app_modules or {}):
 		return
 	from frappe.model.sync import sync_for
@@ -100,6 +101,8 @@ def sync_what_install_skipped() -> None:
 	frappe.cache.delete_value(["app_modules", "installed_app_modules"])
 	frappe.setup_module_map()
 	sync_for(APP, reset_permissions=True)
+	# install-app synced the portal menu before the DocTypes existed, which dropped this app's entries
+	frappe.get_doc("Portal Settings").sync_menu()
 
 
 def setup():
