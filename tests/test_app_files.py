@@ -553,7 +553,9 @@ def run_report_scripts(states):
 def test_the_report_scripts_run_with_the_shared_filters_and_the_states_colours():
 	loan_states = doctype_states()["Employee Loan"]
 	reports = run_report_scripts(loan_states)
-	assert set(reports) == {"Active Loans", "Loan Summary", "Loan Deduction", "Loan History"}
+	# every loan report (the books reports have their own filters), the four first ones at least
+	assert set(reports) == {load(path)["name"] for path in loan_reports()}
+	assert set(reports) >= {"Active Loans", "Loan Summary", "Loan Deduction", "Loan History"}
 	for name, report in reports.items():
 		filters = report["filters"]
 		assert filters[0] == "company", name
