@@ -28,3 +28,7 @@ def test_schedule_row_states():
 def test_repayment_types_and_reasons():
 	assert set(options("Employee Loan Repayment", "repayment_type")) == set(states.REPAYMENT_TYPES)
 	assert set(options("Employee Loan Repayment", "reason")) == set(states.REPAYMENT_REASONS)
+
+
+def test_application_statuses():
+	assert options("Employee Loan Application", "status") == states.APPLICATION_STATUSES

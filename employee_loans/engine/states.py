@@ -8,6 +8,13 @@ from .deduction import DUE, FINAL_SETTLEMENT, NOTHING_DUE, PARTIAL, PRE_CLOSURE,
 from .ledger import PAID, PARTLY_PAID, PENDING, PRE_CLOSED, ROW_STATUSES
 from .ledger import SKIPPED as ROW_SKIPPED
 
+# Employee Loan Application.status: a draft is Pending; deciding is the submit; withdrawing cancels
+APPLICATION_PENDING = "Pending"
+APPLICATION_APPROVED = "Approved"
+APPLICATION_DENIED = "Denied"
+APPLICATION_WITHDRAWN = "Withdrawn"
+APPLICATION_STATUSES = (APPLICATION_PENDING, APPLICATION_APPROVED, APPLICATION_DENIED, APPLICATION_WITHDRAWN)
+
 # Employee Loan.status
 LOAN_APPROVED = "Approved"
 LOAN_DISBURSED = "Disbursed"
@@ -65,6 +72,11 @@ def closure_type(repayment_type: str, reason: str | None) -> str:
 
 
 __all__ = [
+	"APPLICATION_APPROVED",
+	"APPLICATION_DENIED",
+	"APPLICATION_PENDING",
+	"APPLICATION_STATUSES",
+	"APPLICATION_WITHDRAWN",
 	"CLOSED_EXIT_SETTLEMENT",
 	"CLOSED_PRECLOSED_IN_PAYROLL",
 	"CLOSED_PRECLOSED_MANUALLY",

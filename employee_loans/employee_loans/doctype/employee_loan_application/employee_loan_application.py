@@ -6,13 +6,19 @@ from frappe.model.workflow import get_workflow, get_workflow_name
 from frappe.utils import cint, now, now_datetime
 
 from employee_loans.eligibility import assess, finding_rows
+from employee_loans.engine.states import (
+	APPLICATION_APPROVED,
+	APPLICATION_DENIED,
+	APPLICATION_PENDING,
+	APPLICATION_WITHDRAWN,
+)
 from employee_loans.permissions import employees_of_user, ensure_hr, ensure_permission
 from employee_loans.utils import get_settings, is_hr, to_field
 
-PENDING = "Pending"
-APPROVED = "Approved"
-DENIED = "Denied"
-WITHDRAWN = "Withdrawn"
+PENDING = APPLICATION_PENDING
+APPROVED = APPLICATION_APPROVED
+DENIED = APPLICATION_DENIED
+WITHDRAWN = APPLICATION_WITHDRAWN
 DECISIONS = (APPROVED, DENIED)
 
 
