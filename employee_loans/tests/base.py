@@ -38,3 +38,6 @@ class LoanTestCase(FrappeTestCase):
 		frappe.set_user("Administrator")
 		frappe.db.rollback(save_point="employee_loans_test")
 		frappe.clear_document_cache("Employee Loan Settings", "Employee Loan Settings")
+		# a rollback leaves cached documents as the test changed them (a relieving date, say)
+		for employee in (self.applicant, self.colleague, self.hr_manager_employee):
+			frappe.clear_document_cache("Employee", employee)
