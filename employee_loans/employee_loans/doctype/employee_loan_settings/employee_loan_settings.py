@@ -3,6 +3,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, flt
 
+from employee_loans.payroll_hooks.perquisite import validate_settings as validate_perquisite_settings
+
 
 class EmployeeLoanSettings(Document):
 	def validate(self):
@@ -23,6 +25,12 @@ class EmployeeLoanSettings(Document):
 					),
 					title=_("Invalid Deduction Component"),
 				)
+		if self.interest_component and self.interest_component == self.deduction_component:
+			frappe.throw(
+				_("The deduction and the interest salary components must differ: payroll books them apart."),
+				title=_("Invalid Interest Component"),
+			)
+		validate_perquisite_settings(self)
 
 	def on_update(self):
 		frappe.clear_document_cache(self.doctype, self.doctype)
