@@ -9,7 +9,16 @@ import frappe
 from frappe import _
 from frappe.query_builder import Case
 
-from employee_loans.utils import HR_ROLES, is_hr
+from employee_loans.utils import HR_ROLES
+
+# Roles that see every loan their role permissions allow (finance reconciles the whole portfolio);
+# anyone else sees only their own records.
+ALL_RECORDS_ROLES = (*HR_ROLES, "Accounts Manager", "Accounts User")
+
+
+def sees_all_records(user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	return user == "Administrator" or bool(set(frappe.get_roles(user)) & set(ALL_RECORDS_ROLES))
 
 
 def employees_of_user(user: str | None = None) -> list[str]:
@@ -31,7 +40,7 @@ def employees_of_user(user: str | None = None) -> list[str]:
 
 def own_records_condition(user: str | None = None, doctype: str | None = None) -> str:
 	user = user or frappe.session.user
-	if is_hr(user):
+	if sees_all_records(user):
 		return ""
 	employees = employees_of_user(user)
 	if not employees:
@@ -56,7 +65,7 @@ def has_own_record_permission(doc, ptype: str | None = None, user: str | None = 
 	"""False (deny) when a non-HR user touches another employee's record; None leaves the decision
 	to the role permissions."""
 	user = user or frappe.session.user
-	if is_hr(user):
+	if sees_all_records(user):
 		return None
 	employee = doc.get("employee")
 	if not employee and doc.doctype == "Employee Loan Repayment" and doc.get("employee_loan"):

@@ -30,7 +30,17 @@ class TestLoanDesk(ReportTestCase):
 		workspace = frappe.get_doc("Workspace", "Employee Loans")
 		self.assertEqual(workspace.module, "Employee Loans")
 		reports = [link.link_to for link in workspace.links if link.link_type == "Report"]
-		self.assertEqual(reports, ["Active Loans", "Loan Summary", "Loan Deduction", "Loan History"])
+		self.assertEqual(
+			reports,
+			[
+				"Active Loans",
+				"Loan Summary",
+				"Loan Deduction",
+				"Loan History",
+				"Employee Loan Reconciliation",
+				"Loan Perquisite (Form 12BA)",
+			],
+		)
 		for report in reports:
 			self.assertEqual(frappe.db.get_value("Report", report, "report_type"), "Script Report")
 		for link in workspace.links:

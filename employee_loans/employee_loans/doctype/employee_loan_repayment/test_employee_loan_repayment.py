@@ -13,6 +13,7 @@ from frappe.tests.utils import FrappeTestCase
 
 from employee_loans.engine import build_schedule
 from employee_loans.ledger import locked_loan, rebuild
+from employee_loans.sample_data import delete_loans
 from employee_loans.tests.utils import (
 	IGNORE_TEST_RECORDS,
 	apply,
@@ -275,17 +276,14 @@ class TestConcurrentPosting(FrappeTestCase):
 
 
 def remove_loans_and_slips(employee: str) -> None:
-	"""Delete every loan, application, repayment and salary slip of the race tests' employee."""
+	"""Delete every loan (with its journal entries), application, repayment and salary slip of the race
+	tests' employee."""
+	delete_loans(frappe.get_all("Employee Loan", filters={"employee": employee}, pluck="name"))
 	slips = frappe.get_all("Salary Slip", filters={"employee": employee}, pluck="name")
-	loans = frappe.get_all("Employee Loan", filters={"employee": employee}, pluck="name")
-	applications = frappe.get_all("Employee Loan Application", filters={"employee": employee}, pluck="name")
 	if slips:
 		frappe.db.delete("Salary Detail", {"parent": ("in", slips), "parenttype": "Salary Slip"})
 		frappe.db.delete("Salary Slip", {"name": ("in", slips)})
-	frappe.db.delete("Employee Loan Repayment", {"employee": employee})
-	if loans:
-		frappe.db.delete("Employee Loan Schedule", {"parent": ("in", loans)})
-		frappe.db.delete("Employee Loan", {"name": ("in", loans)})
+	applications = frappe.get_all("Employee Loan Application", filters={"employee": employee}, pluck="name")
 	if applications:
 		frappe.db.delete("Employee Loan Eligibility Finding", {"parent": ("in", applications)})
 		frappe.db.delete("Employee Loan Application", {"name": ("in", applications)})

@@ -6,7 +6,6 @@ class, committed, and removed again in tearDownClass. Its loans book to accounts
 of their own ("EL Recon ..."), so the report filtered by those accounts sees nothing of other tests.
 Each test runs in a savepoint that is rolled back afterwards."""
 
-import unittest
 from datetime import date
 from decimal import Decimal
 
@@ -573,9 +572,6 @@ class TestEmployeeLoanReconciliation(FrappeTestCase):
 			(types["account"], types["journal_entry"], types["employee_loan"]), ("Data", "Data", "Link")
 		)
 
-	# Employee Loan gives the accounts roles no read or report permission yet, and the desk runs a report
-	# only for users with report permission on its ref_doctype: this passes once it does.
-	@unittest.expectedFailure
 	def test_an_accounts_user_runs_it_from_the_desk(self):
 		from frappe.desk.query_report import run
 
