@@ -79,11 +79,10 @@ def base_query(filters, scope):
 
 def get_data(filters, scope) -> list[dict]:
 	query, loan = base_query(filters, scope)
-	company = frappe.qb.DocType("Company")
+	# With a company filter every row is in its currency; otherwise each row's company says.
+	currency = currency_for(filters) if filters.get("company") else None
 	rows = (
-		query.left_join(company)
-		.on(company.name == loan.company)
-		.select(
+		query.select(
 			loan.name.as_("employee_loan"),
 			loan.employee,
 			loan.employee_name,
@@ -99,12 +98,14 @@ def get_data(filters, scope) -> list[dict]:
 			loan.outstanding_balance,
 			loan.next_emi_date,
 			loan.preclosure_requested,
-			company.default_currency.as_("currency"),
+			*([] if currency else [loan.company]),
 		)
 		.orderby(loan.next_emi_date)
 		.orderby(loan.name)
 		.run(as_dict=True)
 	)
+	for row in rows:
+		row.currency = currency or frappe.get_cached_value("Company", row.pop("company"), "default_currency")
 	return rows
 
 

@@ -3,11 +3,18 @@
 One row per submitted Employee Loan Repayment posted by a salary slip (repayment type "Salary
 Slip") whose payroll period ends between From Date and To Date. The summary reconciles the total
 deducted with the loan deduction rows (Salary Detail.employee_loan set) of the submitted salary slips
-of the same period: the two must agree to the smallest currency unit."""
+of the same period: the two must agree to the smallest currency unit.
+
+Two queries whatever the number of rows: the repayments, read in the report's order through the
+payroll-period index (employee_loans.indexes), and the salary slips' loan rows. The period totals of
+the chart and summary are added up from the repayments already read rather than read again."""
+
+from math import fsum
+from operator import itemgetter
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Count, Sum
+from frappe.query_builder.functions import Sum
 from frappe.utils import formatdate, get_first_day, get_last_day, getdate, nowdate
 
 from employee_loans.employee_loans.report.common import (
@@ -40,7 +47,7 @@ def execute(filters=None):
 
 def get_result(filters, scope):
 	data = get_data(filters, scope)
-	periods = get_period_totals(filters, scope)
+	periods = get_period_totals(data)
 	slip_total = get_salary_slip_total(filters, scope)
 	return data, None, get_chart(periods, filters), get_summary(periods, slip_total, filters)
 
@@ -107,16 +114,21 @@ def base_query(filters, scope):
 		)
 	)
 	query = apply_loan_filters(query, loan, filters, skip=("status",))
+	if scope is None and not filters.get("employee"):
+		# Read the periods' repayments through employee_loans_payroll_period, already in the report's
+		# order, and look each one's loan up by its key. Left alone, MariaDB starts from the company's
+		# loans, reads every repayment of every loan and sorts what is left: 1.35 s instead of about
+		# 0.3 s for a quarter on a site with 500,000 repayments. One employee's rows are few either way.
+		query = query.modifier("STRAIGHT_JOIN")
 	return restrict_to_scope(query, repayment.employee, scope), repayment, loan
 
 
 def get_data(filters, scope) -> list[dict]:
 	query, repayment, loan = base_query(filters, scope)
-	company = frappe.qb.DocType("Company")
+	# With a company filter every row is in its currency; otherwise each row's company says.
+	currency = currency_for(filters) if filters.get("company") else None
 	rows = (
-		query.left_join(company)
-		.on(company.name == repayment.company)
-		.select(
+		query.select(
 			repayment.payroll_start_date,
 			repayment.payroll_end_date,
 			repayment.employee,
@@ -134,7 +146,7 @@ def get_data(filters, scope) -> list[dict]:
 			repayment.reason,
 			repayment.note,
 			repayment.name.as_("repayment"),
-			company.default_currency.as_("currency"),
+			*([] if currency else [repayment.company]),
 		)
 		.orderby(repayment.payroll_end_date)
 		.orderby(repayment.employee)
@@ -144,30 +156,49 @@ def get_data(filters, scope) -> list[dict]:
 	)
 	for row in rows:
 		# the reason matters where the EMI was reduced, skipped or raised; DUE is the normal case
-		if row.reason == DUE:
-			row.reason = None
-		row.instalment_number = str(row.instalment_number) if row.instalment_number else None
+		if row["reason"] == DUE:
+			row["reason"] = None
+		row["instalment_number"] = str(row["instalment_number"]) if row["instalment_number"] else None
+		row["currency"] = currency or frappe.get_cached_value(
+			"Company", row.pop("company"), "default_currency"
+		)
 	return rows
 
 
-def get_period_totals(filters, scope) -> list[dict]:
-	query, repayment, _loan = base_query(filters, scope)
-	return (
-		query.select(
-			repayment.payroll_start_date,
-			repayment.payroll_end_date,
-			Count(repayment.name).as_("deductions"),
-			Sum(repayment.scheduled_amount).as_("scheduled"),
-			Sum(repayment.amount).as_("deducted"),
-			Sum(repayment.shortfall).as_("shortfall"),
-			Sum(repayment.principal_amount).as_("principal"),
-			Sum(repayment.interest_amount).as_("interest"),
+# the period totals: (total's name, the repayment row's amount it adds up)
+PERIOD_SUMS = (
+	("scheduled", "scheduled_amount"),
+	("deducted", "amount"),
+	("shortfall", "shortfall"),
+	("principal", "principal_amount"),
+	("interest", "interest_amount"),
+)
+
+
+def get_period_totals(rows: list[dict]) -> list[dict]:
+	"""Count and sums per payroll period, added up from the report's rows. Every amount is stored
+	rounded to the currency's precision and math.fsum adds floats without accumulating rounding
+	error, so each total rounds to exactly the decimal sum SQL would return."""
+	period = itemgetter("payroll_start_date", "payroll_end_date")
+	amounts = itemgetter(*(field for _total, field in PERIOD_SUMS))
+	periods: dict[tuple, list[tuple]] = {}
+	for row in rows:
+		periods.setdefault(period(row), []).append(amounts(row))
+	totals = [
+		frappe._dict(
+			payroll_start_date=start,
+			payroll_end_date=end,
+			deductions=len(group),
+			# one column of amounts at a time (the amount fields are never NULL)
+			**{
+				total: fsum(column)
+				for (total, _field), column in zip(PERIOD_SUMS, zip(*group, strict=True), strict=True)
+			},
 		)
-		.groupby(repayment.payroll_start_date, repayment.payroll_end_date)
-		.orderby(repayment.payroll_end_date)
-		.orderby(repayment.payroll_start_date)
-		.run(as_dict=True)
-	)
+		for (start, end), group in periods.items()
+	]
+	totals.sort(key=itemgetter("payroll_end_date", "payroll_start_date"))
+	return totals
 
 
 def get_salary_slip_total(filters, scope) -> float:

@@ -92,12 +92,11 @@ def base_query(filters, scope):
 def get_data(filters, scope) -> list[dict]:
 	query, loan = base_query(filters, scope)
 	application = frappe.qb.DocType(APPLICATION)
-	company = frappe.qb.DocType("Company")
-	return (
+	# With a company filter every row is in its currency; otherwise each row's company says.
+	currency = currency_for(filters) if filters.get("company") else None
+	rows = (
 		query.left_join(application)
 		.on(application.name == loan.loan_application)
-		.left_join(company)
-		.on(company.name == loan.company)
 		.select(
 			loan.name.as_("employee_loan"),
 			loan.employee,
@@ -122,12 +121,15 @@ def get_data(filters, scope) -> list[dict]:
 			loan.interest_paid,
 			loan.amount_repaid,
 			loan.outstanding_balance,
-			company.default_currency.as_("currency"),
+			*([] if currency else [loan.company]),
 		)
 		.orderby(loan.approved_on, order=Order.desc)
 		.orderby(loan.name, order=Order.desc)
 		.run(as_dict=True)
 	)
+	for row in rows:
+		row.currency = currency or frappe.get_cached_value("Company", row.pop("company"), "default_currency")
+	return rows
 
 
 def get_totals(filters, scope) -> list[dict]:
