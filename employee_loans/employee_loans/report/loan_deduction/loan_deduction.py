@@ -117,8 +117,9 @@ def base_query(filters, scope):
 	if scope is None and not filters.get("employee"):
 		# Read the periods' repayments through employee_loans_payroll_period, already in the report's
 		# order, and look each one's loan up by its key. Left alone, MariaDB starts from the company's
-		# loans, reads every repayment of every loan and sorts what is left: 1.35 s instead of about
-		# 0.3 s for a quarter on a site with 500,000 repayments. One employee's rows are few either way.
+		# loans, reads every repayment of every loan and sorts what is left (for a quarter on a site
+		# with 500,000 repayments, 500,000 rows read instead of 38,819). One employee's rows are few
+		# either way.
 		query = query.modifier("STRAIGHT_JOIN")
 	return restrict_to_scope(query, repayment.employee, scope), repayment, loan
 
