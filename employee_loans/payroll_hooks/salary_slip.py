@@ -433,6 +433,9 @@ def post_repayment(slip, loan_name: str, decision: Deduction, due) -> None:
 		}
 	)
 	repayment.flags.from_payroll = True
+	# Its links need no look-ups: the loan was just read under its row lock (the repayment's validation
+	# reads it again and copies employee and company from it) and the slip is the one being submitted.
+	repayment.flags.ignore_links = True
 	# The payroll officer submitting the slip need not have rights on loan repayments: the slip's
 	# submission is the authority for its own loan lines.
 	repayment.insert(ignore_permissions=True)
