@@ -5,6 +5,7 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from employee_loans.custom_fields import CUSTOM_FIELDS
+from employee_loans.indexes import drop_indexes, ensure_indexes
 from employee_loans.payroll_hooks.perquisite import (
 	COMPONENT_FLAGS,
 	DEFAULT_THRESHOLDS,
@@ -107,6 +108,7 @@ def sync_what_install_skipped() -> None:
 
 def setup():
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True)
+	ensure_indexes()  # the composite indexes the reports read through
 	ensure_components()
 	ensure_settings()
 	ensure_perquisite_component()
@@ -212,6 +214,7 @@ def ensure_notifications() -> None:
 def before_uninstall():
 	"""Remove what this app added to other apps. Its salary components go too, unless salary slips
 	already use them (they must keep their history). Journal entries stay: they are the company's books."""
+	drop_indexes()
 	for doctype, fields in CUSTOM_FIELDS.items():
 		for field in fields:
 			name = frappe.db.get_value("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]})
