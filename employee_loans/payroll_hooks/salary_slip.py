@@ -54,10 +54,12 @@ def validate(slip, method=None):
 	action = getattr(slip, "_action", None)
 	if frappe.flags.employee_loans_skip_loan_lines or action not in ("save", "submit"):
 		return
-	if action == "save" and slip.flags.pop("employee_loan_lines_fresh", False):
+	lending_when_fresh = slip.flags.pop("employee_loan_lines_fresh", None)
+	if action == "save" and lending_when_fresh == flt(slip.get("total_loan_repayment")):
 		# A new slip: HRMS loaded its structure moments ago in this same validation, our
 		# process_salary_structure hook added the lines then, and HRMS has computed every total and
-		# year-to-date figure with them since. Nothing can have moved in between.
+		# year-to-date figure with them since. Only a Lending instalment HRMS added after our lines
+		# (its loans table) changes the net pay they were decided on: then they are decided again.
 		return
 	refresh_loan_lines(slip, lock=action == "submit", adjust_year_to_date=True)
 
@@ -67,7 +69,8 @@ def process_salary_structure(slip, method=None, *args, **kwargs):
 	if frappe.flags.employee_loans_skip_loan_lines:
 		return
 	refresh_loan_lines(slip, lock=False, adjust_year_to_date=False)
-	slip.flags.employee_loan_lines_fresh = True
+	# what Lending's loans table deducted when the lines were decided (0 without Lending)
+	slip.flags.employee_loan_lines_fresh = flt(slip.get("total_loan_repayment"))
 
 
 def on_submit(slip, method=None):

@@ -6,7 +6,6 @@ Lending "Loan Repayment" on submit); this app recovers an Employee Loan on the s
 (an Employee Loan Repayment on submit). The two must not see each other's loans. Runs only on a site
 with the Lending app installed."""
 
-import unittest
 from decimal import Decimal
 
 import frappe
@@ -235,10 +234,6 @@ class TestBesideLending(PayrollTestCase):
 		self.assertEqual(len(self.lending_repayments(lending_loan, docstatus=2)), 1)
 		self.assertEqual(money(frappe.db.get_value("Loan", lending_loan, "total_amount_paid")), 0)
 
-	# Fails until payroll_hooks.salary_slip.validate decides the lines again when HRMS has added a
-	# Lending instalment after the structure was loaded (issue 14): today the new slip keeps lines decided
-	# on the net pay before Lending's instalment. Remove the decorator with that fix.
-	@unittest.expectedFailure
 	def test_a_protected_net_pay_counts_the_lending_instalment_first(self):
 		"""Net pay that cannot cover both: HRMS takes Lending's instalment in the slip's totals, and this
 		app's policy works on what is left, so the protected minimum still holds."""
