@@ -204,6 +204,11 @@ class TestLeavingEmployee(FrappeTestCase):
 	def test_a_loan_pre_closed_by_hand_reads_settled_for_nothing_more(self):
 		loan = self.disbursed_loan()
 		self.relieve("2026-01-20")
+		# Active Loans shows who has left with the loan open
+		from employee_loans.employee_loans.report.active_loans.active_loans import execute
+
+		rows = {row["employee_loan"]: row for row in execute({"company": "_Test Company"})[1]}
+		self.assertEqual(str(rows[loan]["left_on"]), "2026-01-20")
 		statement = self.statement()
 		self.assertGreater(money(self.loan_row(statement, loan).amount), 0)
 		from employee_loans.employee_loans.doctype.employee_loan.employee_loan import preclose

@@ -62,6 +62,7 @@ def get_columns(scope=None) -> list[dict]:
 			"fieldtype": "Check",
 			"width": 90,
 		},
+		{"label": _("Employee Left On"), "fieldname": "left_on", "fieldtype": "Date", "width": 120},
 		currency_field_column(),
 	]
 
@@ -81,8 +82,13 @@ def get_data(filters, scope) -> list[dict]:
 	query, loan = base_query(filters, scope)
 	# With a company filter every row is in its currency; otherwise each row's company says.
 	currency = currency_for(filters) if filters.get("company") else None
+	# Employees who have left with the loan still open stand out: their exit settlement is due.
+	employee = frappe.qb.DocType("Employee")
 	rows = (
-		query.select(
+		query.left_join(employee)
+		.on((employee.name == loan.employee) & (employee.status == "Left"))
+		.select(
+			employee.relieving_date.as_("left_on"),
 			loan.name.as_("employee_loan"),
 			loan.employee,
 			loan.employee_name,
