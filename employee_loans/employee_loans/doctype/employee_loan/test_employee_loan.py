@@ -120,7 +120,9 @@ class TestEmployeeLoan(LoanTestCase):
 		loan_name = approve_and_disburse(
 			apply(self.applicant, self.emergency, 12000, 12, posting_date="2026-01-05").name
 		)
-		with self.assertRaisesRegex(frappe.ValidationError, "Salary Slip repayments are posted by their own action"):
+		with self.assertRaisesRegex(
+			frappe.ValidationError, "Salary Slip repayments are posted by their own action"
+		):
 			repay(loan_name, 1000, repayment_type="Salary Slip")
 
 	def test_preclose_settled_manually_closes_and_reopen_restores(self):
