@@ -479,90 +479,61 @@ def not_booked(journal, filters):
 	return journal.name.isnull() | (journal.docstatus != 1) | (journal.posting_date > filters.as_at_date)
 
 
-def unbooked_slip_recoveries(filters) -> list[dict]:
-	"""Repayments posted by salary slips whose accrual journal is not in the books at the date: the
-	slip's Payroll Entry has not posted it (HRMS stamps each slip it books with its journal), or the
-	slip was submitted outside a Payroll Entry."""
+def _slip_recoveries(filters, docstatus: int, booked_only: bool):
+	"""Salary-slip repayments in `docstatus`, with their loan's accounts and the slip's accrual journal
+	(any journal, or only one that is there, when `booked_only`): the query both kinds of row share."""
 	loan = frappe.qb.DocType(LOAN)
 	repayment = frappe.qb.DocType(REPAYMENT)
 	slip = frappe.qb.DocType(SALARY_SLIP)
 	journal = frappe.qb.DocType(JOURNAL_ENTRY)
-	return (
+	query = (
 		frappe.qb.from_(repayment)
 		.join(loan)
 		.on(loan.name == repayment.employee_loan)
 		.join(slip)
 		.on(slip.name == repayment.salary_slip)
-		.left_join(journal)
-		.on(journal.name == slip.journal_entry)
-		.select(
-			repayment.salary_slip,
-			repayment.posting_date,
-			repayment.principal_amount,
-			repayment.interest_amount,
-			repayment.employee_loan,
-			repayment.employee,
-			repayment.employee_name,
-			loan.loan_account,
-			loan.interest_income_account,
-			slip.payroll_entry,
-			slip.journal_entry,
-			journal.docstatus.as_("journal_docstatus"),
-			journal.posting_date.as_("journal_date"),
-		)
-		.where(
-			disbursed_by(loan, filters)
-			& (repayment.docstatus == 1)
-			& (repayment.repayment_type == FROM_SALARY_SLIP)
-			& (repayment.posting_date <= filters.as_at_date)
-			& not_booked(journal, filters)
-		)
-		.orderby(repayment.posting_date)
-		.orderby(repayment.name)
-		.run(as_dict=True)
 	)
+	query = (query.join(journal) if booked_only else query.left_join(journal)).on(
+		journal.name == slip.journal_entry
+	)
+	query = query.select(
+		repayment.salary_slip,
+		repayment.posting_date,
+		repayment.principal_amount,
+		repayment.interest_amount,
+		repayment.employee_loan,
+		repayment.employee,
+		repayment.employee_name,
+		loan.loan_account,
+		loan.interest_income_account,
+		slip.payroll_entry,
+		slip.journal_entry,
+		journal.docstatus.as_("journal_docstatus"),
+		journal.posting_date.as_("journal_date"),
+	).where(
+		disbursed_by(loan, filters)
+		& (repayment.docstatus == docstatus)
+		& (repayment.repayment_type == FROM_SALARY_SLIP)
+		& (repayment.posting_date <= filters.as_at_date)
+	)
+	return query.orderby(repayment.posting_date).orderby(repayment.name), slip, journal
+
+
+def unbooked_slip_recoveries(filters) -> list[dict]:
+	"""Repayments posted by salary slips whose accrual journal is not in the books at the date: the
+	slip's Payroll Entry has not posted it (HRMS stamps each slip it books with its journal), or the
+	slip was submitted outside a Payroll Entry."""
+	query, _slip, journal = _slip_recoveries(filters, docstatus=1, booked_only=False)
+	return query.where(not_booked(journal, filters)).run(as_dict=True)
 
 
 def cancelled_booked_slips(filters) -> list[dict]:
 	"""Repayments of salary slips cancelled one by one after their Payroll Entry's accrual journal
 	booked them: the journal stays (it books the whole run), the loan ledger takes the recovery back."""
-	loan = frappe.qb.DocType(LOAN)
-	repayment = frappe.qb.DocType(REPAYMENT)
-	slip = frappe.qb.DocType(SALARY_SLIP)
-	journal = frappe.qb.DocType(JOURNAL_ENTRY)
-	return (
-		frappe.qb.from_(repayment)
-		.join(loan)
-		.on(loan.name == repayment.employee_loan)
-		.join(slip)
-		.on(slip.name == repayment.salary_slip)
-		.join(journal)
-		.on(journal.name == slip.journal_entry)
-		.select(
-			repayment.salary_slip,
-			repayment.posting_date,
-			repayment.principal_amount,
-			repayment.interest_amount,
-			repayment.employee_loan,
-			repayment.employee,
-			repayment.employee_name,
-			loan.loan_account,
-			loan.interest_income_account,
-			slip.journal_entry,
-		)
-		.where(
-			disbursed_by(loan, filters)
-			& (repayment.docstatus == 2)
-			& (repayment.repayment_type == FROM_SALARY_SLIP)
-			& (repayment.posting_date <= filters.as_at_date)
-			& (slip.docstatus == 2)
-			& (journal.docstatus == 1)
-			& (journal.posting_date <= filters.as_at_date)
-		)
-		.orderby(repayment.posting_date)
-		.orderby(repayment.name)
-		.run(as_dict=True)
-	)
+	query, slip, journal = _slip_recoveries(filters, docstatus=2, booked_only=True)
+	return query.where(
+		(slip.docstatus == 2) & (journal.docstatus == 1) & (journal.posting_date <= filters.as_at_date)
+	).run(as_dict=True)
 
 
 def unbooked_disbursements(filters) -> list[dict]:
