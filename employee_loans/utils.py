@@ -35,6 +35,12 @@ def to_money(value, precision: int) -> Decimal:
 	return Decimal(f"{flt(value, precision):.{precision}f}")
 
 
+def to_units(value, precision: int) -> int:
+	"""A Currency field (a float in Python, stored rounded to `precision`) as the whole number of the
+	currency's smallest unit it stands for; for engine.add_up_units."""
+	return round(flt(value) * 10**precision)
+
+
 def to_field(value: Decimal | None):
 	"""A Decimal for a Currency field: Frappe stores floats; the value is already rounded."""
 	return None if value is None else float(value)

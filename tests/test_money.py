@@ -112,3 +112,14 @@ def test_add_up_and_replace_in_total_are_exact():
 	assert replace_in_total("178922.78", ["89561.39"], ["79122.78"]) == Decimal("168484.17")
 	with pytest.raises(LoanInputError, match="float"):
 		add_up([0.1])
+
+
+def test_add_up_units_is_exact_and_refuses_fractions():
+	from employee_loans.engine import add_up_units
+
+	# 0.10 + 0.20 as floats is 0.30000000000000004; in paise it is exactly 30
+	assert add_up_units([10, 20], 2) == Decimal("0.30")
+	assert add_up_units((1 for _ in range(100000)), 2) == Decimal("1000.00")
+	assert add_up_units([], 3) == Decimal("0.000")
+	with pytest.raises(LoanInputError):
+		add_up_units([10, 0.5], 2)

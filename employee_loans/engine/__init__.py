@@ -30,6 +30,7 @@ from .ledger import (
 )
 from .money import (
 	add_up,
+	add_up_units,
 	format_money,
 	parse_money,
 	parse_months,
@@ -95,6 +96,7 @@ __all__ = [
 	"ShortPayPolicy",
 	"add_months",
 	"add_up",
+	"add_up_units",
 	"after_instalment_paid",
 	"blocking",
 	"build_schedule",

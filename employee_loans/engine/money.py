@@ -176,6 +176,15 @@ def add_up(amounts) -> Decimal:
 	return sum((to_decimal(amount, N_("amount")) for amount in amounts), Decimal(0))
 
 
+def add_up_units(units, precision: int) -> Decimal:
+	"""Amounts given as whole numbers of the currency's smallest unit (paise), added exactly: the fast
+	way to total many stored figures (a report's tens of thousands of rows) without a Decimal each."""
+	total = sum(units, 0)
+	if not isinstance(total, int) or isinstance(total, bool):
+		raise LoanInputError(N_("Amounts to add up in smallest units must be whole numbers."))
+	return Decimal(total).scaleb(-check_precision(precision))
+
+
 def replace_in_total(total, removed, added) -> Decimal:
 	"""A running total (a year-to-date figure) with one part taken out and another put in."""
 	return to_decimal(total, N_("total")) - add_up(removed) + add_up(added)

@@ -9,7 +9,6 @@ Two queries whatever the number of rows: the repayments, read in the report's or
 payroll-period index (employee_loans.indexes), and the salary slips' loan rows. The period totals of
 the chart and summary are added up from the repayments already read rather than read again."""
 
-from math import fsum
 from operator import itemgetter
 
 import frappe
@@ -33,9 +32,9 @@ from employee_loans.employee_loans.report.common import (
 	restrict_to_scope,
 	run_report,
 )
-from employee_loans.engine import add_up, replace_in_total
+from employee_loans.engine import add_up, add_up_units, replace_in_total
 from employee_loans.engine.states import DUE, FROM_SALARY_SLIP
-from employee_loans.utils import to_field, to_money
+from employee_loans.utils import to_field, to_money, to_units
 
 SALARY_SLIP = "Salary Slip"
 
@@ -47,7 +46,7 @@ def execute(filters=None):
 
 def get_result(filters, scope):
 	data = get_data(filters, scope)
-	periods = get_period_totals(data)
+	periods = get_period_totals(data, precision_for(filters))
 	slip_total = get_salary_slip_total(filters, scope)
 	return data, None, get_chart(periods, filters), get_summary(periods, slip_total, filters)
 
@@ -176,10 +175,9 @@ PERIOD_SUMS = (
 )
 
 
-def get_period_totals(rows: list[dict]) -> list[dict]:
-	"""Count and sums per payroll period, added up from the report's rows. Every amount is stored
-	rounded to the currency's precision and math.fsum adds floats without accumulating rounding
-	error, so each total rounds to exactly the decimal sum SQL would return."""
+def get_period_totals(rows: list[dict], precision: int) -> list[dict]:
+	"""Count and sums per payroll period, added up from the report's rows by the engine, exactly: each
+	stored amount counts as whole smallest units (paise), so no second query and no Decimal per row."""
 	period = itemgetter("payroll_start_date", "payroll_end_date")
 	amounts = itemgetter(*(field for _total, field in PERIOD_SUMS))
 	periods: dict[tuple, list[tuple]] = {}
@@ -192,7 +190,7 @@ def get_period_totals(rows: list[dict]) -> list[dict]:
 			deductions=len(group),
 			# one column of amounts at a time (the amount fields are never NULL)
 			**{
-				total: fsum(column)
+				total: to_field(add_up_units((to_units(value, precision) for value in column), precision))
 				for (total, _field), column in zip(PERIOD_SUMS, zip(*group, strict=True), strict=True)
 			},
 		)
