@@ -11,6 +11,7 @@ import frappe
 PAYROLL_PERIOD_INDEX = "employee_loans_payroll_period"
 RECOVERIES_INDEX = "employee_loans_recoveries"
 SLIP_LOAN_ROWS_INDEX = "employee_loans_slip_loan_rows"
+SLIP_PERIOD_INDEX = "employee_loans_slip_period"
 
 # DocType -> {index name: columns, in order}
 INDEXES = {
@@ -28,6 +29,12 @@ INDEXES = {
 			"principal_amount",
 			"interest_amount",
 		),
+	},
+	"Salary Slip": {
+		# Loan Deduction's reconciliation: the submitted slips of the payroll periods ending in a range,
+		# read from the index alone (its entries end with the slip's name). HRMS's index on `end_date`
+		# leads to the whole row of every slip, for its docstatus.
+		SLIP_PERIOD_INDEX: ("end_date", "docstatus"),
 	},
 	"Salary Detail": {
 		# Loan Deduction's reconciliation: a salary slip's loan rows and their amounts, read from the
