@@ -5,6 +5,8 @@ deductions) is computed here, once. Controllers, hooks and reports load data, ca
 and store the results.
 """
 
+from .change_plans import LoanFigures, loan_figures, plan_holiday, plan_restructure, plan_top_up, preview
+from .changes import LoanChange, check_holiday_limits, holiday_interest
 from .deduction import (
 	DEDUCT_AVAILABLE,
 	SHORT_PAY_POLICIES,
@@ -24,6 +26,7 @@ from .ledger import (
 	Recovery,
 	ScheduleRow,
 	after_instalment_paid,
+	principal_added,
 	replay,
 	summarise,
 	summary_from_totals,
@@ -82,7 +85,9 @@ __all__ = [
 	"ExemptionThreshold",
 	"Finding",
 	"Instalment",
+	"LoanChange",
 	"LoanDue",
+	"LoanFigures",
 	"LoanInputError",
 	"LoanMonth",
 	"LoanState",
@@ -101,6 +106,7 @@ __all__ = [
 	"blocking",
 	"build_schedule",
 	"build_schedule_for_emi",
+	"check_holiday_limits",
 	"check_policy",
 	"decide_deduction",
 	"decide_deductions",
@@ -108,6 +114,8 @@ __all__ = [
 	"financial_year_of",
 	"first_due_date",
 	"format_money",
+	"holiday_interest",
+	"loan_figures",
 	"month_position",
 	"monthly_perquisites",
 	"months_between",
@@ -115,7 +123,12 @@ __all__ = [
 	"parse_money",
 	"parse_months",
 	"parse_rate",
+	"plan_holiday",
+	"plan_restructure",
+	"plan_top_up",
 	"preclosure_settlement",
+	"preview",
+	"principal_added",
 	"reamortise",
 	"replace_in_total",
 	"replay",

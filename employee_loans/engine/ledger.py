@@ -7,15 +7,17 @@ leaves its instalment pending for the next slip, one instalment per slip, so not
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from .changes import EMI_HOLIDAY as EMI_HOLIDAY_CHANGE
+from .changes import EXTEND_TERM, TOP_UP, LoanChange
 from .deduction import DUE, FINAL_SETTLEMENT, PRE_CLOSURE
 from .errors import N_, LoanInputError
 from .money import parse_money
 from .periods import add_months
-from .reamortise import KEEP_END_DATE, LoanState, reamortise
+from .reamortise import KEEP_EMI, KEEP_END_DATE, LoanState, reamortise
 from .schedule import Instalment, LoanTerms, build_schedule
 
 PENDING = "Pending"
@@ -23,7 +25,9 @@ PAID = "Paid"
 PARTLY_PAID = "Partly Paid"
 SKIPPED = "Skipped"
 PRE_CLOSED = "Pre-closed"
-ROW_STATUSES = (PENDING, PAID, PARTLY_PAID, SKIPPED, PRE_CLOSED)
+EMI_HOLIDAY = "EMI Holiday"
+ROW_STATUSES = (PENDING, PAID, PARTLY_PAID, SKIPPED, PRE_CLOSED, EMI_HOLIDAY)
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,16 @@ class Recovery:
 
 
 @dataclass(frozen=True)
+class Contract:
+	"""What the schedule is laid to from a row on: the annual rate, the EMI kept when the term follows
+	(Keep EMI) and the end date kept when the EMI follows (Keep End Date). A change sets a new one."""
+
+	annual_rate: Decimal
+	emi: Decimal | None
+	end_date: date | None
+
+
+@dataclass(frozen=True)
 class ScheduleRow:
 	number: int
 	due_date: date
@@ -62,9 +76,14 @@ class ScheduleRow:
 	paid_interest: Decimal = Decimal(0)
 	repayment: str | None = None
 	salary_slip: str | None = None
+	loan_change: str | None = None
+	# the contract the row was laid under (holiday rows: the one in force before the holiday)
+	contract: Contract | None = field(default=None, compare=False, repr=False)
 
 	@classmethod
-	def from_instalment(cls, row: Instalment) -> "ScheduleRow":
+	def from_instalment(
+		cls, row: Instalment, contract: Contract | None = None, loan_change: str | None = None
+	) -> "ScheduleRow":
 		return cls(
 			row.number,
 			row.due_date,
@@ -73,11 +92,17 @@ class ScheduleRow:
 			row.interest,
 			row.principal,
 			row.closing_balance,
+			loan_change=loan_change,
+			contract=contract,
 		)
 
 	@property
 	def pending(self) -> bool:
 		return self.status == PENDING
+
+	@property
+	def holiday(self) -> bool:
+		return self.status == EMI_HOLIDAY
 
 
 @dataclass(frozen=True)
@@ -96,32 +121,76 @@ class LoanSummary:
 		return self.outstanding == 0
 
 
-def _pending_rows(rows: list[Instalment]) -> list[ScheduleRow]:
-	return [ScheduleRow.from_instalment(row) for row in rows]
+def principal_added(events: Iterable) -> Decimal:
+	"""Principal the loan's changes added to what was disbursed (top-ups, holiday interest)."""
+	return sum((event.amount for event in events if isinstance(event, LoanChange)), Decimal(0))
 
 
 def replay(
-	terms: LoanTerms, first_due: date, recoveries: Iterable[Recovery], mode: str = KEEP_END_DATE
+	terms: LoanTerms, first_due: date, events: Iterable[Recovery | LoanChange], mode: str = KEEP_END_DATE
 ) -> list[ScheduleRow]:
-	"""Settled rows followed by the pending schedule, after applying `recoveries` in order."""
+	"""Settled rows followed by the rows still to come, after applying `events` (submitted repayments
+	and changes) in the order they were submitted."""
 	precision = terms.precision
-	settled: list[ScheduleRow] = []
-	pending = _pending_rows(
-		build_schedule(terms.principal, terms.annual_rate, terms.months, terms.method, first_due, precision)
+	original = build_schedule(
+		terms.principal, terms.annual_rate, terms.months, terms.method, first_due, precision
 	)
+	contract = Contract(terms.annual_rate, original[0].emi, original[-1].due_date)
+	pending = [ScheduleRow.from_instalment(row, contract) for row in original]
+	settled: list[ScheduleRow] = []
 	outstanding = terms.principal
-	emi = pending[0].emi
-	end_date = pending[-1].due_date
+	changes: list[LoanChange] = []
 
-	def reschedule(next_due: date, next_number: int) -> list[ScheduleRow]:
-		if outstanding == 0:
-			return []
-		state = LoanState(
-			outstanding, terms.annual_rate, terms.method, emi, next_due, end_date, precision, next_number
-		)
-		return _pending_rows(reamortise(state, mode))
+	def ahead_of(due: date) -> list[LoanChange]:
+		return [change for change in changes if change.kind != TOP_UP and change.first_due >= due]
 
-	for recovery in recoveries:
+	def relay(
+		owed: Decimal, number: int, due: date, contract: Contract, first_mode: str, mark: str | None = None
+	) -> list[ScheduleRow]:
+		"""The rows from `due` on, for all that is `owed`, with the holidays and restructures ahead."""
+		return _lay_out(owed, number, due, contract, ahead_of(due), terms.method, precision, first_mode, mark)
+
+	for event in events:
+		if isinstance(event, LoanChange):
+			added = parse_money(event.amount, precision, N_("Amount added to the principal"), allow_zero=True)
+			if event.kind == TOP_UP:
+				if not pending or outstanding == 0:
+					raise LoanInputError(
+						N_("Change {change}: the loan is repaid; only an open loan can be topped up."),
+						{"change": event.change or ""},
+					)
+				head = pending[0]
+				outstanding += added
+				changes.append(event)
+				pending = relay(
+					outstanding,
+					head.number,
+					head.due_date,
+					Contract(head.contract.annual_rate, None, add_months(head.due_date, event.months - 1)),
+					KEEP_END_DATE,
+					event.change,
+				)
+				continue
+			index = _changed_row(pending, event)
+			outstanding += added
+			changes.append(event)
+			row = pending[index]
+			# A holiday's interest is owed from the day it is approved (its journal entry books it then):
+			# the rows before it show the higher balance, their instalments unchanged. From the change's
+			# month on, the rows are laid out anew.
+			before = [
+				replace(
+					earlier,
+					opening_balance=earlier.opening_balance + added,
+					closing_balance=earlier.closing_balance + added,
+				)
+				for earlier in pending[:index]
+			]
+			pending = before + relay(
+				row.opening_balance + added, row.number, row.due_date, row.contract, mode
+			)
+			continue
+		recovery = event
 		amount = parse_money(recovery.amount, precision, N_("Repayment amount"), allow_zero=True)
 		principal = parse_money(recovery.principal, precision, N_("Repaid principal"), allow_zero=True)
 		interest = parse_money(recovery.interest, precision, N_("Repaid interest"), allow_zero=True)
@@ -149,8 +218,12 @@ def replay(
 		if recovery.instalment is None:
 			# A manual payment: principal paid ahead of the schedule, which is re-laid from its next row.
 			if pending:
-				pending = reschedule(pending[0].due_date, pending[0].number)
+				head = pending[0]
+				pending = relay(outstanding, head.number, head.due_date, head.contract, mode)
 			continue
+		# Holiday months before the instalment being recovered are behind the loan now.
+		while pending and pending[0].holiday:
+			settled.append(pending.pop(0))
 		if not pending or pending[0].number != recovery.instalment:
 			expected = pending[0].number if pending else N_("none")
 			raise LoanInputError(
@@ -188,8 +261,116 @@ def replay(
 		if outstanding == 0:
 			pending = []
 		elif not as_planned:
-			pending = reschedule(add_months(row.due_date, 1), row.number + 1)
+			if pending:
+				head = pending[0]
+				pending = relay(outstanding, head.number, head.due_date, head.contract, mode)
+			else:
+				pending = relay(outstanding, row.number + 1, add_months(row.due_date, 1), row.contract, mode)
 	return settled + pending
+
+
+def _changed_row(pending: list[ScheduleRow], change: LoanChange) -> int:
+	"""The index of the pending instalment a holiday or restructure starts at; every month it covers
+	must still be to deduct (not deducted, not already a holiday, within the schedule)."""
+	index = next((i for i, row in enumerate(pending) if row.due_date == change.first_due), None)
+	months = change.months if change.kind == EMI_HOLIDAY_CHANGE else 1
+	covered = pending[index : index + months] if index is not None else []
+	if len(covered) < months or any(not row.pending for row in covered):
+		raise LoanInputError(
+			N_(
+				"Change {change} applies from {month}, but the loan has no instalment left to deduct "
+				"for every month it covers (already deducted, already a holiday, or after the last "
+				"instalment). Choose later months, or fewer."
+			),
+			{"change": change.change or "", "month": change.first_due},
+		)
+	return index
+
+
+def _lay_out(
+	balance: Decimal,
+	number: int,
+	due: date,
+	contract: Contract,
+	ahead: list[LoanChange],
+	method: str,
+	precision: int,
+	mode: str,
+	mark: str | None = None,
+) -> list[ScheduleRow]:
+	"""The rows from `due` on for `balance` under `contract` (re-amortised per `mode`), with each change
+	in `ahead` applied at its month. `mark`: the change that laid these rows, named on the first one."""
+	rows: list[ScheduleRow] = []
+	ahead = sorted(ahead, key=lambda change: change.first_due)  # stable: submitted order within a month
+	while balance > 0:
+		if ahead and ahead[0].first_due <= due:
+			change = ahead.pop(0)
+			if change.kind == EMI_HOLIDAY_CHANGE:
+				for _month in range(change.months):
+					rows.append(
+						ScheduleRow(
+							number,
+							due,
+							balance,
+							ZERO,
+							ZERO,
+							ZERO,
+							balance,
+							status=EMI_HOLIDAY,
+							loan_change=change.change,
+							contract=contract,
+						)  # fmt: skip
+					)
+					number += 1
+					due = add_months(due, 1)
+				end = contract.end_date
+				if change.absorb == EXTEND_TERM or end is None or end < due:
+					# The EMI paid before the holiday runs on for longer. (A holiday that raises the EMI
+					# but now reaches past the loan's end, after a prepayment or a shorter term, does too.)
+					end = add_months(end, change.months) if end else None
+					contract, mode = Contract(contract.annual_rate, contract.emi, end), KEEP_EMI
+				else:
+					contract, mode = Contract(contract.annual_rate, None, end), KEEP_END_DATE
+			else:
+				rate = contract.annual_rate if change.annual_rate is None else change.annual_rate
+				contract = Contract(rate, None, add_months(due, change.months - 1))
+				mode = KEEP_END_DATE
+			mark = change.change
+			continue
+		segment = reamortise(_state(balance, contract, method, due, precision, number), mode)
+		# The contract keeps what the mode holds (the end date, or the EMI) and follows the rest, so a
+		# later holiday keeps the EMI or the end date the employee actually has.
+		contract = Contract(
+			contract.annual_rate,
+			contract.emi if mode == KEEP_EMI and contract.emi is not None else segment[0].emi,
+			contract.end_date
+			if mode == KEEP_END_DATE and contract.end_date is not None
+			else segment[-1].due_date,
+		)
+		limit = ahead[0].first_due if ahead else None
+		taken = [row for row in segment if limit is None or row.due_date < limit]
+		for row in taken:
+			rows.append(ScheduleRow.from_instalment(row, contract, mark))
+			mark = None
+		if len(taken) == len(segment):
+			break
+		balance = taken[-1].closing_balance
+		number = taken[-1].number + 1
+		due = add_months(taken[-1].due_date, 1)
+	return rows
+
+
+def _state(balance, contract: Contract, method: str, due: date, precision: int, number: int) -> LoanState:
+	return LoanState(
+		balance,
+		contract.annual_rate,
+		method,
+		contract.emi,
+		due,
+		contract.end_date if contract.end_date is not None else due,
+		precision,
+		number,
+	)
 
 
 def _settled_status(recovery: Recovery, as_planned: bool, outstanding: Decimal) -> str:
@@ -201,16 +382,20 @@ def _settled_status(recovery: Recovery, as_planned: bool, outstanding: Decimal) 
 	return PAID if paid_in_full else PARTLY_PAID
 
 
-def summarise(terms: LoanTerms, rows: list[ScheduleRow], recoveries: Iterable[Recovery]) -> LoanSummary:
-	"""Balances derived from the repayments themselves; counts and dates from the replayed rows."""
-	recoveries = list(recoveries)
+def summarise(
+	terms: LoanTerms, rows: list[ScheduleRow], events: Iterable[Recovery | LoanChange]
+) -> LoanSummary:
+	"""Balances derived from the repayments and changes themselves; counts and dates from the replayed
+	rows (holiday months are not instalments)."""
+	events = list(events)
+	recoveries = [event for event in events if isinstance(event, Recovery)]
 	pending = [row for row in rows if row.pending]
 	return summary_from_totals(
-		principal=terms.principal,
+		principal=terms.principal + principal_added(events),
 		principal_repaid=sum((r.principal for r in recoveries), Decimal(0)),
 		interest_paid=sum((r.interest for r in recoveries), Decimal(0)),
 		emis_paid=sum(1 for row in rows if row.status in (PAID, PRE_CLOSED)),
-		total_emis=len(rows),
+		total_emis=sum(1 for row in rows if not row.holiday),
 		next_emi_date=pending[0].due_date if pending else None,
 		pending_interest=sum((row.interest for row in pending), Decimal(0)),
 	)

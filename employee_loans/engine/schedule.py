@@ -9,7 +9,7 @@ Rules that every schedule obeys:
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import ROUND_CEILING, Decimal, localcontext
 
 from .errors import N_, LoanInputError
 from .money import (
@@ -177,7 +177,8 @@ def build_schedule_for_emi(
 				),
 				{"emi": emi, "interest": interest_per_month},
 			)
-		months = -(-balance // (emi - interest_per_month))  # ceiling division
+		# Decimal's // truncates towards zero, so -(-a // b) is not a ceiling for Decimals
+		months = (balance / (emi - interest_per_month)).to_integral_value(rounding=ROUND_CEILING)
 		total_interest = interest_per_month * months
 		terms = LoanTerms(balance, rate, int(months), method, precision)
 		return _flat_rows(terms, total_interest, first_due, first_number, emi=emi)
@@ -218,7 +219,14 @@ def _amortise(
 		if months is not None and pays_off and index < months - 1:
 			# The half-up EMI of a very small loan over a long term can repay it months early.
 			raise _too_small(principal, months, emi)
-		is_last = (months is not None and index == months - 1) or pays_off
+		# Keeping an EMI, the rounding of the instalments leaves a few paise at the end (at most half a
+		# unit a row): the row that leaves no more than that pays it too, as an annuity's last row does.
+		drift = unit * (index + 1)
+		is_last = (
+			(months is not None and index == months - 1)
+			or pays_off
+			or (months is None and balance - (emi - interest) <= drift)
+		)
 		if is_last:
 			principal_part = balance
 			payment = balance + interest

@@ -4,7 +4,20 @@ They are stored in the database and shown (translated) to users; the glue, the r
 controllers refer to these constants, never to the strings themselves.
 """
 
+from .changes import (
+	CHANGE_TYPES,
+	EMI_HOLIDAY,
+	EXTEND_TERM,
+	HOLIDAY_ABSORB_MODES,
+	HOLIDAY_INTEREST_MODES,
+	INTEREST_ADDED_TO_PRINCIPAL,
+	INTEREST_WAIVED,
+	RAISE_EMI,
+	RESTRUCTURE,
+	TOP_UP,
+)
 from .deduction import DUE, FINAL_SETTLEMENT, NOTHING_DUE, PARTIAL, PRE_CLOSURE, REASONS, SKIPPED
+from .ledger import EMI_HOLIDAY as ROW_EMI_HOLIDAY
 from .ledger import PAID, PARTLY_PAID, PENDING, PRE_CLOSED, ROW_STATUSES
 from .ledger import SKIPPED as ROW_SKIPPED
 
@@ -57,6 +70,13 @@ CLOSURE_TYPES = (
 	CLOSED_WRITTEN_OFF,
 )
 
+# Employee Loan Change.status: a draft is Pending; approving or denying is the submit
+CHANGE_PENDING = "Pending"
+CHANGE_APPROVED = "Approved"
+CHANGE_DENIED = "Denied"
+CHANGE_CANCELLED = "Cancelled"
+CHANGE_STATUSES = (CHANGE_PENDING, CHANGE_APPROVED, CHANGE_DENIED, CHANGE_CANCELLED)
+
 
 def closure_type(repayment_type: str, reason: str | None) -> str:
 	"""How a loan closed, from the repayment that brought its balance to 0."""
@@ -77,6 +97,12 @@ __all__ = [
 	"APPLICATION_PENDING",
 	"APPLICATION_STATUSES",
 	"APPLICATION_WITHDRAWN",
+	"CHANGE_APPROVED",
+	"CHANGE_CANCELLED",
+	"CHANGE_DENIED",
+	"CHANGE_PENDING",
+	"CHANGE_STATUSES",
+	"CHANGE_TYPES",
 	"CLOSED_EXIT_SETTLEMENT",
 	"CLOSED_PRECLOSED_IN_PAYROLL",
 	"CLOSED_PRECLOSED_MANUALLY",
@@ -85,9 +111,15 @@ __all__ = [
 	"CLOSURE_TYPES",
 	"DESK_REPAYMENT_TYPES",
 	"DUE",
+	"EMI_HOLIDAY",
 	"EXIT_SETTLEMENT",
+	"EXTEND_TERM",
 	"FINAL_SETTLEMENT",
 	"FROM_SALARY_SLIP",
+	"HOLIDAY_ABSORB_MODES",
+	"HOLIDAY_INTEREST_MODES",
+	"INTEREST_ADDED_TO_PRINCIPAL",
+	"INTEREST_WAIVED",
 	"LOAN_APPROVED",
 	"LOAN_CANCELLED",
 	"LOAN_CLOSED",
@@ -103,13 +135,17 @@ __all__ = [
 	"PRE_CLOSED",
 	"PRE_CLOSURE",
 	"PRE_CLOSURE_PAYMENT",
+	"RAISE_EMI",
 	"REASON_MANUAL",
 	"REASON_WRITTEN_OFF",
 	"REPAYMENT_REASONS",
 	"REPAYMENT_TYPES",
+	"RESTRUCTURE",
+	"ROW_EMI_HOLIDAY",
 	"ROW_SKIPPED",
 	"ROW_STATUSES",
 	"SKIPPED",
+	"TOP_UP",
 	"WRITE_OFF",
 	"closure_type",
 ]
