@@ -13,7 +13,7 @@ are the company's books.
 
 import frappe
 from frappe import _
-from frappe.utils import getdate
+from frappe.utils import getdate, nowdate
 
 from employee_loans.engine import add_up
 from employee_loans.utils import currency_precision, to_field, to_money
@@ -195,6 +195,68 @@ def post_disbursement(loan) -> str:
 		],
 	)
 	entry.employee_loan = loan.name
+	return _submit(entry)
+
+
+def post_top_up(change, loan) -> str:
+	"""A top-up is a disbursement: debit the loan account, credit the account paid from."""
+	payment = validate_payment_account(change.payment_account, loan.company, "Paid From")
+	amount = to_field(to_money(change.top_up_amount, currency_precision(loan.company)))
+	entry = _journal_entry(
+		loan.company,
+		getdate(change.decided_on or nowdate()),
+		payment,
+		change.name,
+		_("Top-up {0} of employee loan {1} to {2} ({3})").format(
+			change.name, loan.name, loan.employee_name, loan.employee
+		),
+		[
+			{"account": loan.loan_account, "debit_in_account_currency": amount},
+			{"account": payment.name, "credit_in_account_currency": amount},
+		],
+	)
+	entry.employee_loan = loan.name
+	entry.employee_loan_change = change.name
+	return _submit(entry)
+
+
+def post_holiday_interest(change, loan) -> str:
+	"""The interest of an EMI holiday's months, added to the principal when the holiday is approved:
+	debit the loan account, credit the loan's interest income account."""
+	if not loan.interest_income_account:
+		frappe.throw(
+			_(
+				"Loan {0} has no Interest Income Account; set the category's before adding holiday interest."
+			).format(loan.name),
+			title=_("Interest Account Missing"),
+		)
+	amount = to_field(to_money(change.interest_added, currency_precision(loan.company)))
+	cost_center = frappe.get_cached_value("Company", loan.company, "cost_center")
+	entry = frappe.get_doc(
+		{
+			"doctype": JOURNAL_ENTRY,
+			"voucher_type": "Journal Entry",
+			"company": loan.company,
+			"posting_date": getdate(change.decided_on or nowdate()),
+			"user_remark": _("Interest of EMI holiday {0} added to employee loan {1} ({2})").format(
+				change.name, loan.name, loan.employee_name
+			),
+			"accounts": [
+				{
+					"account": loan.loan_account,
+					"debit_in_account_currency": amount,
+					"cost_center": cost_center,
+				},
+				{
+					"account": loan.interest_income_account,
+					"credit_in_account_currency": amount,
+					"cost_center": cost_center,
+				},
+			],
+		}
+	)
+	entry.employee_loan = loan.name
+	entry.employee_loan_change = change.name
 	return _submit(entry)
 
 

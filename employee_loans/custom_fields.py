@@ -46,6 +46,35 @@ JOURNAL_ENTRY_FIELDS = [
 		"no_copy": 1,
 		"depends_on": "eval:doc.employee_loan_repayment",
 	},
+	{
+		"fieldname": "employee_loan_change",
+		"label": "Employee Loan Change",
+		"fieldtype": "Link",
+		"options": "Employee Loan Change",
+		"insert_after": "employee_loan_repayment",
+		"read_only": 1,
+		"no_copy": 1,
+		"depends_on": "eval:doc.employee_loan_change",
+	},
 ]
 
-CUSTOM_FIELDS = {"Salary Detail": SALARY_DETAIL_FIELDS, "Journal Entry": JOURNAL_ENTRY_FIELDS}
+# Why a loan has no line on a slip (an EMI holiday month), where the payroll officer and the employee
+# read the slip.
+SALARY_SLIP_FIELDS = [
+	{
+		"fieldname": "employee_loan_note",
+		"label": "Loan Note",
+		"fieldtype": "Small Text",
+		"insert_after": "total_deduction",
+		"read_only": 1,
+		"no_copy": 1,
+		"depends_on": "eval:doc.employee_loan_note",
+		"description": "Set by Employee Loans: loans not deducted on this slip, and why",
+	},
+]
+
+CUSTOM_FIELDS = {
+	"Salary Detail": SALARY_DETAIL_FIELDS,
+	"Salary Slip": SALARY_SLIP_FIELDS,
+	"Journal Entry": JOURNAL_ENTRY_FIELDS,
+}

@@ -193,3 +193,56 @@ def finding_rows(findings) -> list[dict]:
 		{"rule": _(finding.rule), "severity": finding.severity, "message": engine_message(finding)}
 		for finding in findings
 	]
+
+
+def assess_top_up(loan, change, after) -> dict:
+	"""A top-up judged by the rules for a new loan: what will be owed (the outstanding and the top-up)
+	within the category's maximum, the remaining term within its tenure limits, employment to the new
+	last instalment, and the EMI ratio with this loan's EMI counted once (its EMI after the top-up, the
+	other loans' EMIs beside it). The loan itself is not another active loan."""
+	precision = currency_precision(loan.company)
+	settings = get_settings()
+	category = frappe.db.get_value(
+		"Employee Loan Category",
+		loan.loan_category,
+		["maximum_amount", "minimum_tenure_months", "maximum_tenure_months"],
+		as_dict=True,
+	)
+	employee = frappe.db.get_value(
+		"Employee", loan.employee, ["status", "date_of_joining", "relieving_date"], as_dict=True
+	)
+	others = existing_loans(loan.employee, exclude_loan=loan.name)
+	net_salary, salary_source = net_monthly_salary(loan.employee, precision)
+	existing_emis = add_up(to_money(other.emi or 0, precision) for other in others)
+	facts = ApplicationFacts(
+		amount=after.outstanding,
+		months=change.months,
+		new_emi=after.emi or to_money(0, precision),
+		last_emi_date=after.end_date,
+		on_date=getdate(nowdate()),
+		category_maximum=to_money(category.maximum_amount, precision),
+		category_min_months=None,
+		category_max_months=cint(category.maximum_tenure_months),
+		employee_status=employee.status,
+		date_of_joining=getdate(employee.date_of_joining) if employee.date_of_joining else None,
+		relieving_date=getdate(employee.relieving_date) if employee.relieving_date else None,
+		minimum_service_months=cint(settings.minimum_service_months),
+		active_loans=len(others),
+		maximum_active_loans=cint(settings.maximum_active_loans),
+		existing_emis=existing_emis,
+		net_salary=net_salary,
+		emi_limit_percent=Decimal(str(flt(settings.emi_limit_percent, 2))),
+		emi_limit_severity=BLOCK if settings.emi_limit_action == "Block" else WARN,
+		precision=precision,
+	)
+	try:
+		findings = evaluate(facts)
+	except LoanInputError as error:
+		frappe.throw(engine_message(error), title=_("Check the Top-up"))
+	return {
+		"net_salary": net_salary,
+		"salary_source": salary_source,
+		"existing_emis": existing_emis,
+		"findings": findings,
+		"blocking": blocking(findings),
+	}

@@ -23,11 +23,13 @@ permission_query_conditions = {
 	"Employee Loan Application": "employee_loans.permissions.application_query_conditions",
 	"Employee Loan": "employee_loans.permissions.loan_query_conditions",
 	"Employee Loan Repayment": "employee_loans.permissions.repayment_query_conditions",
+	"Employee Loan Change": "employee_loans.permissions.change_query_conditions",
 }
 has_permission = {
 	"Employee Loan Application": "employee_loans.permissions.has_own_record_permission",
 	"Employee Loan": "employee_loans.permissions.has_own_record_permission",
 	"Employee Loan Repayment": "employee_loans.permissions.has_own_record_permission",
+	"Employee Loan Change": "employee_loans.permissions.has_own_record_permission",
 }
 
 

@@ -67,6 +67,38 @@ NOTIFICATIONS = [
 		"recipients": [{"receiver_by_document_field": "employee_user"}],
 	},
 	{
+		"name": "Employee Loan Change Requested",
+		"document_type": "Employee Loan Change",
+		"event": "Method",
+		"method": "on_change_requested",
+		"subject": "{{ doc.change_type }} requested on loan {{ doc.employee_loan }} by {{ doc.employee_name }}",
+		"message": "<p>{{ doc.employee_name }} asks for a {{ doc.change_type }} on loan {{ doc.employee_loan }}: "
+		"{{ doc.reason }}</p><p>Open {{ frappe.utils.get_link_to_form(doc.doctype, doc.name) }} to see the figures "
+		"before and after, and decide.</p>",
+		"recipients": [{"receiver_by_role": "HR Manager"}, {"receiver_by_role": "HR User"}],
+	},
+	{
+		"name": "Employee Loan Change Approved",
+		"document_type": "Employee Loan Change",
+		"event": "Method",
+		"method": "on_change_approved",
+		"subject": "Your {{ doc.change_type }} on loan {{ doc.employee_loan }} is approved",
+		"message": "<p>{{ doc.change_type }} {{ doc.name }} on loan {{ doc.employee_loan }} is approved. "
+		"Your EMI is {{ doc.get_formatted('emi_after') }} and the last instalment is due on "
+		"{{ frappe.utils.formatdate(doc.end_date_after) }}.</p>",
+		"recipients": [{"receiver_by_document_field": "employee_user"}],
+	},
+	{
+		"name": "Employee Loan Change Denied",
+		"document_type": "Employee Loan Change",
+		"event": "Method",
+		"method": "on_change_denied",
+		"subject": "Your {{ doc.change_type }} on loan {{ doc.employee_loan }} was not approved",
+		"message": "<p>{{ doc.change_type }} {{ doc.name }} on loan {{ doc.employee_loan }} was not approved.</p>"
+		"<p>Reason: {{ doc.decision_reason }}</p>",
+		"recipients": [{"receiver_by_document_field": "employee_user"}],
+	},
+	{
 		"name": "Employee Loan Closed",
 		"document_type": "Employee Loan",
 		"event": "Method",

@@ -17,9 +17,10 @@ from decimal import Decimal
 
 import frappe
 from frappe import _
-from frappe.utils import get_last_day, getdate, now_datetime
+from frappe.utils import cint, flt, get_last_day, getdate, now_datetime
 
 from employee_loans.engine import (
+	LoanChange,
 	LoanInputError,
 	PreClosure,
 	Recovery,
@@ -31,12 +32,16 @@ from employee_loans.engine import (
 	summarise,
 )
 from employee_loans.engine.states import (
+	CHANGE_APPROVED,
 	DUE,
+	EMI_HOLIDAY,
+	EXTEND_TERM,
 	FINAL_SETTLEMENT,
 	LOAN_CLOSED,
 	LOAN_DISBURSED,
 	PAID,
 	PENDING,
+	TOP_UP,
 	closure_type,
 )
 from employee_loans.utils import (
@@ -51,6 +56,7 @@ from employee_loans.utils import (
 LOAN_DOCTYPE = "Employee Loan"
 SCHEDULE_DOCTYPE = "Employee Loan Schedule"
 REPAYMENT_DOCTYPE = "Employee Loan Repayment"
+CHANGE_DOCTYPE = "Employee Loan Change"
 ROW_FIELDS = {
 	"instalment_number": "number",
 	"due_date": "due_date",
@@ -65,13 +71,14 @@ ROW_FIELDS = {
 	"paid_interest": "paid_interest",
 	"salary_slip": "salary_slip",
 	"repayment": "repayment",
+	"loan_change": "loan_change",
 }
 # What a replay needs of the loan: its terms, dates, state and current balances.
 LOAN_FIELDS = (
 	"name", "employee", "employee_name", "company", "docstatus", "status", "loan_amount", "annual_interest_rate",
 	"tenure_months", "interest_method", "disbursement_date", "repayment_start_date", "outstanding_balance",
 	"principal_repaid", "interest_paid", "emis_paid", "total_emis", "remaining_payable", "loan_account",
-	"interest_income_account",
+	"interest_income_account", "top_up_amount", "holiday_interest_added",
 )  # fmt: skip
 
 
@@ -196,6 +203,7 @@ def _submitted_repayments(loan: str) -> list[frappe._dict]:
 			repayment.reason,
 			repayment.salary_slip,
 			repayment.posting_date,
+			repayment.creation,
 		)
 		.where((repayment.employee_loan == loan) & (repayment.docstatus == 1))
 		.orderby(repayment.creation)
@@ -203,6 +211,67 @@ def _submitted_repayments(loan: str) -> list[frappe._dict]:
 		.for_update()
 		.run(as_dict=True)
 	)
+
+
+def _approved_changes(loan: str) -> list[frappe._dict]:
+	"""The loan's approved changes in the order they took effect (locking read)."""
+	change = frappe.qb.DocType(CHANGE_DOCTYPE)
+	return (
+		frappe.qb.from_(change)
+		.select(
+			change.name,
+			change.change_type,
+			change.from_date,
+			change.holiday_months,
+			change.holiday_absorb,
+			change.interest_added,
+			change.top_up_amount,
+			change.new_term_months,
+			change.new_interest_rate,
+			change.applied_on,
+		)
+		.where((change.employee_loan == loan) & (change.docstatus == 1) & (change.status == CHANGE_APPROVED))
+		.orderby(change.applied_on)
+		.orderby(change.name)
+		.for_update()
+		.run(as_dict=True)
+	)
+
+
+def loan_change(row, precision: int) -> LoanChange:
+	"""The engine's view of a change document (or its row)."""
+	if row.change_type == EMI_HOLIDAY:
+		months, amount = row.holiday_months, to_money(row.interest_added or 0, precision)
+	elif row.change_type == TOP_UP:
+		months, amount = row.new_term_months, to_money(row.top_up_amount or 0, precision)
+	else:
+		months, amount = row.new_term_months, to_money(0, precision)
+	rate = row.new_interest_rate
+	return LoanChange(
+		kind=row.change_type,
+		first_due=getdate(row.from_date),
+		months=cint(months),
+		amount=amount,
+		annual_rate=Decimal(str(flt(rate, 6)))
+		if rate not in (None, "") and row.change_type != TOP_UP
+		else None,
+		absorb=row.holiday_absorb or EXTEND_TERM,
+		change=row.name,
+	)
+
+
+def loan_events(loan, precision: int, without_change: str | None = None) -> tuple[list, list[frappe._dict]]:
+	"""The loan's submitted repayments and approved changes in the order they were posted (what the
+	engine replays), and the repayments' rows. `without_change`: leave that change out."""
+	repayments = _submitted_repayments(loan.name)
+	timeline = [(row.creation, row.name, _recovery(row, precision)) for row in repayments]
+	timeline += [
+		(row.applied_on, row.name, loan_change(row, precision))
+		for row in _approved_changes(loan.name)
+		if row.name != without_change
+	]
+	timeline.sort(key=lambda item: (item[0], item[1]))
+	return [event for _when, _name, event in timeline], repayments
 
 
 def _recovery(row, precision: int) -> Recovery:
@@ -223,16 +292,16 @@ def first_due(loan):
 
 
 def rebuild(loan) -> None:
-	"""Replay the loan's submitted repayments and store the schedule, balances and status.
+	"""Replay the loan's submitted repayments and approved changes; store the schedule, balances and
+	status.
 
 	`loan` is the loan's row or document read under its row lock (`locked_loan` or `lock_loan`)."""
 	precision = currency_precision(loan.company)
 	terms = loan_terms(loan)
-	repayments = _submitted_repayments(loan.name)
-	recoveries = [_recovery(row, precision) for row in repayments]
+	events, repayments = loan_events(loan, precision)
 	try:
-		rows = replay(terms, first_due(loan), recoveries, get_settings().reamortisation_mode)
-		summary = summarise(terms, rows, recoveries)
+		rows = replay(terms, first_due(loan), events, get_settings().reamortisation_mode)
+		summary = summarise(terms, rows, events)
 	except LoanInputError as error:
 		frappe.throw(
 			_("Loan {0} of employee {1}: {2}").format(loan.name, loan.employee, engine_message(error)),
@@ -241,13 +310,34 @@ def rebuild(loan) -> None:
 		)
 	_write_rows(loan, rows)
 	pending = [row for row in rows if row.pending]
+	changes = [event for event in events if isinstance(event, LoanChange)]
 	_store_summary(
 		loan,
 		summary,
 		pending[0].emi if pending else None,
 		repayments[-1] if repayments else None,
 		replayed=True,
+		added={
+			"top_up_amount": to_field(sum((c.amount for c in changes if c.kind == TOP_UP), Decimal(0))),
+			"holiday_interest_added": to_field(
+				sum((c.amount for c in changes if c.kind == EMI_HOLIDAY), Decimal(0))
+			),
+		},
 	)
+
+
+def replayed_rows(loan, events: list | None = None) -> list[ScheduleRow]:
+	"""The loan's rows as the engine replays them (with their contracts, for planning a change)."""
+	precision = currency_precision(loan.company)
+	events = loan_events(loan, precision)[0] if events is None else events
+	try:
+		return replay(loan_terms(loan), first_due(loan), events, get_settings().reamortisation_mode)
+	except LoanInputError as error:
+		frappe.throw(
+			_("Loan {0}: {1}").format(loan.name, engine_message(error)),
+			LoanLedgerError,
+			title=_("Loan Change"),
+		)
 
 
 def _write_rows(loan, rows: list[ScheduleRow]) -> None:
@@ -281,7 +371,9 @@ def _write_rows(loan, rows: list[ScheduleRow]) -> None:
 		frappe.db.bulk_insert(SCHEDULE_DOCTYPE, fields, values)
 
 
-def _store_summary(loan, summary, next_emi, last_repayment, replayed: bool) -> None:
+def _store_summary(
+	loan, summary, next_emi, last_repayment, replayed: bool, added: dict | None = None
+) -> None:
 	"""Write the derived balances and move the status: Disbursed -> Closed when nothing is
 	outstanding, Closed -> Disbursed when a cancelled repayment leaves something outstanding again.
 	`last_repayment` is the latest submitted repayment (posting date, type, reason); `replayed`: the
@@ -298,6 +390,8 @@ def _store_summary(loan, summary, next_emi, last_repayment, replayed: bool) -> N
 	}
 	if next_emi is not None:
 		values["emi"] = to_field(next_emi)
+	if added is not None:
+		values.update(added)
 	if replayed:
 		# What an employee's last slip could not recover stays on the loan for the exit settlement.
 		final = last_repayment and last_repayment.reason == FINAL_SETTLEMENT
@@ -335,7 +429,10 @@ def _settle_instalment(loan, due, repayment, precision: int) -> None:
 	)
 	try:
 		summary = after_instalment_paid(
-			principal=to_money(loan.loan_amount, precision),
+			# what was lent: the loan, its top-ups and the holiday interest added to it
+			principal=to_money(loan.loan_amount, precision)
+			+ to_money(loan.top_up_amount or 0, precision)
+			+ to_money(loan.holiday_interest_added or 0, precision),
 			principal_repaid=to_money(loan.principal_repaid or 0, precision),
 			interest_paid=to_money(loan.interest_paid or 0, precision),
 			emis_paid=loan.emis_paid or 0,

@@ -61,6 +61,10 @@ def repayment_query_conditions(user: str | None = None, doctype: str | None = No
 	return own_records_condition(user, "Employee Loan Repayment")
 
 
+def change_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	return own_records_condition(user, "Employee Loan Change")
+
+
 def has_own_record_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
 	"""False (deny) when a non-HR user touches another employee's record; None leaves the decision
 	to the role permissions."""

@@ -7,7 +7,13 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "employee_loans"
 
 # Whitelisted methods that only read; every other one must be POST-only.
-READ_ONLY = {"preview_application", "get_approval_context", "get_preclosure_amount", "get_loan_row"}
+READ_ONLY = {
+	"preview_application",
+	"get_approval_context",
+	"get_preclosure_amount",
+	"get_loan_row",
+	"get_preview",
+}
 
 
 def whitelisted_functions():

@@ -28,7 +28,14 @@ from employee_loans.engine import (
 	decide_deductions,
 	replace_in_total,
 )
-from employee_loans.engine.states import DUE, FROM_SALARY_SLIP, LOAN_DISBURSED, NOTHING_DUE, PENDING
+from employee_loans.engine.states import (
+	DUE,
+	FROM_SALARY_SLIP,
+	LOAN_DISBURSED,
+	NOTHING_DUE,
+	PENDING,
+	ROW_EMI_HOLIDAY,
+)
 from employee_loans.utils import (
 	currency_precision,
 	engine_message,
@@ -40,6 +47,7 @@ from employee_loans.utils import (
 
 LOAN_FIELD = "employee_loan"
 NOTE_FIELD = "loan_deduction_note"
+SLIP_NOTE_FIELD = "employee_loan_note"
 
 
 class LoanDeductionError(frappe.ValidationError):
@@ -123,6 +131,7 @@ def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
 	date (if any): one indexed query (Employee Loan.employee, Employee Loan Schedule.parent)."""
 	loan = frappe.qb.DocType("Employee Loan")
 	row = frappe.qb.DocType("Employee Loan Schedule")
+	holiday = frappe.qb.DocType("Employee Loan Schedule").as_("holiday")
 	query = (
 		frappe.qb.from_(loan)
 		.left_join(row)
@@ -131,6 +140,15 @@ def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
 			& (row.parenttype == "Employee Loan")
 			& (row.status == PENDING)
 			& (row.due_date <= slip.end_date)
+		)
+		# an EMI holiday month in the slip's period: no line for the loan
+		.left_join(holiday)
+		.on(
+			(holiday.parent == loan.name)
+			& (holiday.parenttype == "Employee Loan")
+			& (holiday.status == ROW_EMI_HOLIDAY)
+			& (holiday.due_date >= slip.start_date)
+			& (holiday.due_date <= slip.end_date)
 		)
 		.select(
 			loan.name,
@@ -145,6 +163,7 @@ def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
 			row.emi,
 			row.interest_amount,
 			row.principal_amount,
+			holiday.loan_change.as_("holiday_change"),
 		)
 		.where(
 			(loan.employee == slip.employee)
@@ -197,6 +216,8 @@ def plan_deductions(slip, loans, net_before: Decimal, precision: int) -> "Ordere
 	final_settlement = leaves_in_period(slip)
 	dues = []
 	for record in loans.values():
+		if record.holiday_change and not (record.preclosure_requested or final_settlement):
+			continue  # an EMI holiday month: the slip's loan note says so
 		if not (record.row_name or record.preclosure_requested or final_settlement):
 			continue
 		dues.append(
@@ -259,6 +280,7 @@ def refresh_loan_lines(slip, lock: bool, adjust_year_to_date: bool) -> None:
 			[to_money(row.amount, precision) for row in existing if not row.do_not_include_in_total],
 		)
 		plan = plan_deductions(slip, loans, net_before, precision)
+		set_loan_note(slip, loans, plan)
 	except frappe.ValidationError as error:
 		if lock:
 			raise
@@ -287,6 +309,18 @@ def refresh_loan_lines(slip, lock: bool, adjust_year_to_date: bool) -> None:
 	added = [slip.append("deductions", values) for values in wanted.values()]
 	_recompute_totals(slip, existing, added, adjust_year_to_date)
 	slip.flags.employee_loan_plan = plan
+
+
+def set_loan_note(slip, loans, plan) -> None:
+	"""The slip's loan note: each loan on an EMI holiday this month, and the change that gave it."""
+	notes = [
+		_("Loan {0}: EMI holiday this month ({1}); no instalment is deducted.").format(
+			record.name, record.holiday_change
+		)
+		for record in loans.values()
+		if record.holiday_change and record.name not in plan
+	]
+	slip.set(SLIP_NOTE_FIELD, "\n".join(notes) or None)
 
 
 def _lines(decision: Deduction, record) -> list[dict]:

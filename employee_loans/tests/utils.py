@@ -36,6 +36,7 @@ IGNORE_TEST_RECORDS = [
 	"Employee Loan",
 	"Employee Loan Application",
 	"Employee Loan Category",
+	"Employee Loan Change",
 	"Employee Loan Repayment",
 	"Full and Final Statement",
 	"Journal Entry",
