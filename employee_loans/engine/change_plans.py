@@ -161,6 +161,17 @@ def plan_top_up(
 	pending = [row for row in upcoming if row.status == PENDING]
 	if not upcoming or not pending:
 		raise LoanInputError(N_("The loan is repaid; only an open loan can be topped up."))
+	holidays = [row for row in upcoming if row.status == HOLIDAY_ROW]
+	if holidays:
+		# The holiday was approved on the loan as it stood; a new term laid over it would be extended
+		# by it again. One change at a time.
+		raise LoanInputError(
+			N_(
+				"The loan has an EMI holiday still to come ({month}); top it up after the holiday, or cancel "
+				"the holiday first."
+			),
+			{"month": holidays[0].due_date},
+		)
 	head = upcoming[0].due_date
 	if months in (None, "", 0):
 		# keep the end date: the months from the next instalment to the last (holidays included)

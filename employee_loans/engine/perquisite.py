@@ -78,6 +78,8 @@ class Movement:
 	on: date
 	principal: Decimal
 	interest: Decimal
+	# principal lent on that day after the disbursement: a top-up, a holiday's interest added to it
+	lent: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -236,11 +238,16 @@ def benchmark_interest(balance: Decimal, annual_rate: Decimal, precision: int) -
 def month_position(
 	principal, movements: Iterable[Movement], month_end: date, precision: int
 ) -> tuple[Decimal, Decimal]:
-	"""The loan's balance on `month_end` (the principal lent less every principal repayment on or before
-	that day) and the interest recovered by the repayments that belong to that month."""
+	"""The loan's balance on `month_end` (the principal lent, top-ups included, less every principal
+	repayment on or before that day) and the interest recovered by the repayments that belong to that
+	month."""
 	month_start = month_end.replace(day=1)
-	lent = parse_money(principal, precision, N_("Loan amount"))
 	movements = list(movements)
+	lent = parse_money(principal, precision, N_("Loan amount")) + add_up(
+		parse_money(row.lent, precision, N_("Amount lent"), allow_zero=True)
+		for row in movements
+		if row.on <= month_end
+	)
 	repaid = add_up(
 		parse_money(row.principal, precision, N_("Repaid principal"), allow_zero=True)
 		for row in movements

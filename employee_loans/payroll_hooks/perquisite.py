@@ -51,7 +51,7 @@ from employee_loans.engine import (
 	monthly_perquisites,
 )
 from employee_loans.engine.perquisite import month_bounds
-from employee_loans.engine.states import FROM_SALARY_SLIP, LOAN_CLOSED, LOAN_DISBURSED
+from employee_loans.engine.states import CHANGE_APPROVED, FROM_SALARY_SLIP, LOAN_CLOSED, LOAN_DISBURSED
 from employee_loans.utils import currency_precision, engine_message, get_settings, to_field, to_money
 
 LOAN_FIELD = "employee_loan"
@@ -322,6 +322,26 @@ def loan_movements(loans: list[str], slip_name: str | None, precision: int, lock
 	movements: dict[str, list[Movement]] = {}
 	for record in query.run(as_dict=True):
 		movements.setdefault(record.employee_loan, []).append(movement(record, precision))
+	# what approved changes lent on top (top-ups, holiday interest added to the principal)
+	change = frappe.qb.DocType("Employee Loan Change")
+	additions = (
+		frappe.qb.from_(change)
+		.select(change.employee_loan, change.applied_on, change.top_up_amount, change.interest_added)
+		.where(
+			change.employee_loan.isin(loans)
+			& (change.docstatus == 1)
+			& (change.status == CHANGE_APPROVED)
+			& ((change.top_up_amount > 0) | (change.interest_added > 0))
+		)
+	)
+	for record in (additions.for_update() if lock else additions).run(as_dict=True):
+		lent = to_money(record.top_up_amount or 0, precision) + to_money(
+			record.interest_added or 0, precision
+		)
+		zero = to_money(0, precision)
+		movements.setdefault(record.employee_loan, []).append(
+			Movement(getdate(record.applied_on), zero, zero, lent)
+		)
 	return movements
 
 
