@@ -48,6 +48,18 @@ frappe.ui.form.on("Employee Loan", {
 			frm.add_custom_button(__("Record Manual Repayment"), () =>
 				frappe.new_doc("Employee Loan Repayment", { employee_loan: frm.doc.name, repayment_type: "Manual" })
 			, __("Actions"));
+			if (frappe.model.can_create("Employee Loan Change")) {
+				// each change is an Employee Loan Change, decided with Approve or Deny there
+				for (const [label, change_type] of [
+					[__("EMI Holiday"), "EMI Holiday"],
+					[__("Restructure"), "Restructure"],
+					[__("Top-up"), "Top-up"],
+				]) {
+					frm.add_custom_button(label, () =>
+						frappe.new_doc("Employee Loan Change", { employee_loan: frm.doc.name, change_type })
+					, __("Change Loan"));
+				}
+			}
 		}
 		if (frm.doc.status === "Closed" && frappe.user.has_role(["HR Manager", "System Manager"])) {
 			frm.add_custom_button(__("Reopen"), () => frm.trigger("reopen"), __("Actions"));
