@@ -4,7 +4,9 @@ Run it inside a bench, on a test site (allow_tests on; it refuses to run anywher
 volume straight to the tables with employee_loans.sample_data's bulk loader (2,000 employees, 20,000
 loans, 500,000 repayments, the salary slips that posted the payroll repayments and their loan deduction
 rows), times each report through the desk's own entry point (frappe.desk.query_report.run) several
-times, prints a table, and removes everything it wrote:
+times, prints a table, and removes everything it wrote. Each row of the table ends with a digest of what
+the report returned (rows, columns, message, chart, summary): two runs on the same data, before and
+after a change, show the same figures exactly when their digests match.
 
 	bench --site SITE execute employee_loans.benchmarks.report_volume.run
 	bench --site SITE execute employee_loans.benchmarks.report_volume.run --kwargs "{'loans': 2000, 'repayments': 50000}"
@@ -19,6 +21,7 @@ Everything it writes is named with the prefix ELRV- (or "ELRV ..." for categorie
 is how `cleanup` finds it.
 """
 
+import hashlib
 import statistics
 import time
 from contextlib import contextmanager
@@ -101,7 +104,14 @@ def _time_report(report: str, filters: dict, runs: int, user: str = "Administrat
 		"median": statistics.median(timings),
 		"max": max(timings),
 		"queries": queries,
+		"digest": _digest(result),
 	}
+
+
+def _digest(result: dict) -> str:
+	"""What the user sees of one run, as a short hash (the timing fields left out)."""
+	shown = {key: result.get(key) for key in ("result", "columns", "message", "chart", "report_summary")}
+	return hashlib.sha256(frappe.as_json(shown).encode()).hexdigest()[:12]
 
 
 def _cases(categories: list[str], departments: list[str], company: str) -> list[tuple[str, dict, str]]:
@@ -129,12 +139,12 @@ def _cases(categories: list[str], departments: list[str], company: str) -> list[
 
 
 def _print_table(results: list[dict]) -> None:
-	print("| report | filters | user | rows | median s | first s | max s | SQL queries per run |")
-	print("|---|---|---|---:|---:|---:|---:|---:|")
+	print("| report | filters | user | rows | median s | first s | max s | SQL queries per run | digest |")
+	print("|---|---|---|---:|---:|---:|---:|---:|---|")
 	for row in results:
 		print(
 			f"| {row['report']} | {row['filters'] or '-'} | {row['user']} | {row['rows']} | "
-			f"{row['median']:.3f} | {row['first']:.3f} | {row['max']:.3f} | {row['queries']} |"
+			f"{row['median']:.3f} | {row['first']:.3f} | {row['max']:.3f} | {row['queries']} | {row['digest']} |"
 		)
 
 
