@@ -3,18 +3,26 @@
 Per loan account of the company, as at a date:
 - In the Books: the account's balance in the GL (live GL entries posted on or before the date, debit
   less credit);
-- Loan Ledger: the principal outstanding on the loans that book to it and were disbursed by the date
-  (their principal less the principal of their submitted repayments posted by the date);
+- Loan Ledger: the principal outstanding on the loans that book to it and were disbursed by the date:
+  their principal, plus the top-ups and the EMI holiday interest added to the principal by the approved
+  changes applied by the date (each booked by its own journal entry: debit the loan account), less the
+  principal of their submitted repayments posted by the date. A cancelled change is in neither ledger:
+  cancelling it cancelled its journal entry;
 - Difference (books less ledger), then the rows that explain it, each with its effect on the difference:
   principal recovered on salary slips whose accrual journal is not posted (HRMS stamps each slip with
   its Payroll Entry's accrual journal; a slip submitted outside a Payroll Entry never gets one), slips
   cancelled one by one after their journal booked them, loans and repayments whose journal entry is
-  cancelled, dated after the date or missing (loans disbursed before the books existed), and what they
-  leave Unexplained: an entry made by hand on the account, for instance.
+  cancelled, dated after the date or missing (loans disbursed before the books existed), changes whose
+  journal entry is cancelled or dated after the date, and what they leave Unexplained: an entry made by
+  hand on the account, for instance.
 
 Per interest income account, for the period from From Date (by default the start of the fiscal year
 of the date) to the date: the credits it received from the loans' own journal entries and from payroll
-accrual journals, beside the interest the loan ledger recovered, with the same explaining rows.
+accrual journals, beside the interest the loan ledger booked: the interest its repayments recovered
+plus the interest of EMI holidays added to the principal by changes applied in the period. That interest
+is earned when the holiday is approved (its journal entry credits the interest income account then),
+not recovered by a repayment, so the ledger side counts it as booked and the two sides agree; the
+repayments after it recover it as principal.
 
 A fixed number of queries whatever the number of loans: the figures are summed in SQL; only the rows
 that explain a difference are read one by one.
@@ -26,7 +34,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Coalesce, Sum
-from frappe.utils import formatdate, getdate, nowdate
+from frappe.utils import add_days, formatdate, getdate, nowdate
 
 from employee_loans.employee_loans.report.common import (
 	LOAN,
@@ -39,7 +47,13 @@ from employee_loans.employee_loans.report.common import (
 	precision_for,
 )
 from employee_loans.engine import add_up
-from employee_loans.engine.states import DESK_REPAYMENT_TYPES, FROM_SALARY_SLIP, PRE_CLOSURE_PAYMENT
+from employee_loans.engine.states import (
+	CHANGE_APPROVED,
+	DESK_REPAYMENT_TYPES,
+	FROM_SALARY_SLIP,
+	PRE_CLOSURE_PAYMENT,
+	TOP_UP,
+)
 from employee_loans.utils import HR_ROLES, to_field, to_money
 
 # The report's roles (see its JSON): the books of a whole company, not an employee's own view.
@@ -48,6 +62,7 @@ LOAN_SECTION = "Loan Account"
 INTEREST_SECTION = "Interest Income"
 JOURNAL_ENTRY = "Journal Entry"
 SALARY_SLIP = "Salary Slip"
+CHANGE = "Employee Loan Change"
 
 
 def execute(filters=None):
@@ -158,17 +173,29 @@ def get_data(filters) -> tuple[list[dict], list[dict]]:
 		interest_recovered[row.interest_income_account] = add_up(
 			[interest_recovered.get(row.interest_income_account, 0), amount(row.interest)]
 		)
+	principal_added = {}  # by the approved changes in effect at the date: top-ups, holiday interest
+	for row in changes_applied(filters):
+		principal_added[row.loan_account] = add_up(
+			[principal_added.get(row.loan_account, 0), amount(row.top_up), amount(row.interest_added)]
+		)
+		interest_recovered[row.interest_income_account] = add_up(
+			[interest_recovered.get(row.interest_income_account, 0), amount(row.interest_in_period)]
+		)
 	credits = {row.account: amount(row.credit) for row in interest_credits(filters, interest_accounts)}
 	explaining = explaining_rows(filters, amount)
 
-	if not filters.get("loan_account") and (disbursed.get(None) or principal_repaid.get(None)):
+	if not filters.get("loan_account") and (
+		disbursed.get(None) or principal_added.get(None) or principal_repaid.get(None)
+	):
 		loan_accounts.append(None)  # loans disbursed before the books, whose category has no account
 	if interest_recovered.get(None):
 		interest_accounts.append(None)
 
 	data, totals = [], {"books": [], "ledger": [], "difference": [], "unexplained": [], "interest": []}
 	for account in loan_accounts:
-		ledger = add_up([disbursed.get(account, 0), -principal_repaid.get(account, 0)])
+		ledger = add_up(
+			[disbursed.get(account, 0), principal_added.get(account, 0), -principal_repaid.get(account, 0)]
+		)
 		rows, difference, unexplained = section(
 			LOAN_SECTION,
 			account,
@@ -353,6 +380,41 @@ def recovered(filters) -> list[dict]:
 	)
 
 
+def changes_applied(filters) -> list[dict]:
+	"""Top-ups and EMI holiday interest added to the principal by the approved changes applied by the
+	date, per loan and interest account (the holiday interest also as applied in the period)."""
+	loan = frappe.qb.DocType(LOAN)
+	change = frappe.qb.DocType(CHANGE)
+	applied_from = getdate(filters.from_date)
+	return (
+		frappe.qb.from_(change)
+		.join(loan)
+		.on(loan.name == change.employee_loan)
+		.select(
+			loan.loan_account,
+			loan.interest_income_account,
+			Sum(change.top_up_amount).as_("top_up"),
+			Sum(change.interest_added).as_("interest_added"),
+			Sum(Case().when(change.applied_on >= applied_from, change.interest_added).else_(0)).as_(
+				"interest_in_period"
+			),
+		)
+		.where(disbursed_by(loan, filters) & applied_by(change, filters))
+		.groupby(loan.loan_account, loan.interest_income_account)
+		.run(as_dict=True)
+	)
+
+
+def applied_by(change, filters):
+	"""Approved changes in effect on the date (applied on it or before); a cancelled one is in neither
+	ledger: cancelling it cancelled its journal entry."""
+	return (
+		(change.docstatus == 1)
+		& (change.status == CHANGE_APPROVED)
+		& (change.applied_on < add_days(filters.as_at_date, 1))
+	)
+
+
 def interest_credits(filters, interest_accounts: list) -> list[dict]:
 	"""Credits less debits on the interest income accounts in the period from the loans' own journal
 	entries and from payroll accrual journals (HRMS marks those by a row referencing the Payroll
@@ -432,6 +494,22 @@ def explaining_rows(filters, amount) -> dict[str, list]:
 			line = _("Disbursed without a journal entry (before the books)")
 		fields = document(row, LOAN, row.employee_loan, line)
 		add(LOAN_SECTION, row.loan_account, -amount(row.loan_amount), **fields)
+
+	for row in unbooked_changes(filters):
+		kind = _("Top-up") if row.change_type == TOP_UP else _("EMI holiday interest added")
+		if row.journal_entry:
+			line = _("{0}: {1}").format(kind, journal_problem(row, filters))
+		else:
+			line = _("{0} without a journal entry").format(kind)
+		fields = document(row, CHANGE, row.change, line)
+		add(
+			LOAN_SECTION,
+			row.loan_account,
+			-add_up([amount(row.top_up_amount), amount(row.interest_added)]),
+			**fields,
+		)
+		if row.posting_date >= filters.from_date:
+			add(INTEREST_SECTION, row.interest_income_account, -amount(row.interest_added), **fields)
 
 	for row in unbooked_desk_repayments(filters):
 		kind = (
@@ -561,6 +639,48 @@ def unbooked_disbursements(filters) -> list[dict]:
 		.orderby(loan.name)
 		.run(as_dict=True)
 	)
+
+
+def unbooked_changes(filters) -> list[dict]:
+	"""Top-ups and holiday interest applied by the date whose journal entry is not in the books at the
+	date (cancelled by hand, dated later, or never posted)."""
+	loan = frappe.qb.DocType(LOAN)
+	change = frappe.qb.DocType(CHANGE)
+	journal = frappe.qb.DocType(JOURNAL_ENTRY)
+	rows = (
+		frappe.qb.from_(change)
+		.join(loan)
+		.on(loan.name == change.employee_loan)
+		.left_join(journal)
+		.on(journal.name == change.journal_entry)
+		.select(
+			change.name.as_("change"),
+			change.change_type,
+			change.applied_on,
+			change.top_up_amount,
+			change.interest_added,
+			change.employee_loan,
+			change.employee,
+			change.employee_name,
+			change.journal_entry,
+			loan.loan_account,
+			loan.interest_income_account,
+			journal.docstatus.as_("journal_docstatus"),
+			journal.posting_date.as_("journal_date"),
+		)
+		.where(
+			disbursed_by(loan, filters)
+			& applied_by(change, filters)
+			& ((Coalesce(change.top_up_amount, 0) != 0) | (Coalesce(change.interest_added, 0) != 0))
+			& not_booked(journal, filters)
+		)
+		.orderby(change.applied_on)
+		.orderby(change.name)
+		.run(as_dict=True)
+	)
+	for row in rows:
+		row.posting_date = getdate(row.applied_on)
+	return rows
 
 
 def unbooked_desk_repayments(filters) -> list[dict]:

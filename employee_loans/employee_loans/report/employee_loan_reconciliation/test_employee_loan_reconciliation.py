@@ -45,6 +45,7 @@ test_ignore = IGNORE_TEST_RECORDS
 LOAN = "Employee Loan"
 REPAYMENT = "Employee Loan Repayment"
 JOURNAL_ENTRY = "Journal Entry"
+CHANGE = "Employee Loan Change"
 CASH = "Cash - _TC"
 YEAR_START, YEAR_END = "2026-01-01", "2026-12-31"
 EMPLOYEE_ONLY = "el-recon-employee@example.com"
@@ -521,6 +522,103 @@ class TestEmployeeLoanReconciliation(FrappeTestCase):
 		# its interest (the December instalment's) is in the interest recovered and in the books
 		head = block(data, "Interest Income", self.interest_account)[0]
 		self.assertEqual(money(head["ledger"]), self.interest(YEAR_START, YEAR_END) + 80)
+
+	def test_a_top_up_and_a_holiday_with_interest_added_keep_the_books_and_the_ledger_together(self):
+		from employee_loans.employee_loans.doctype.employee_loan_change.employee_loan_change import (
+			approve,
+			request_change,
+		)
+
+		set_settings(
+			max_holiday_months_per_loan=3,
+			max_holiday_months_per_year=2,
+			holiday_interest="Added to Principal",
+			holiday_absorb="Extend Term",
+		)
+		make_user(HR_ONLY, ["HR User"])
+		loan = self.new_loan(self.personal, 30000, 12, "2026-10-15")
+		changes = []
+		for values in (
+			{"change_type": "Top-up", "top_up_amount": 10000},
+			{"change_type": "EMI Holiday", "from_date": "2027-01-01", "holiday_months": 1},
+		):
+			with as_user(HR_ONLY):
+				change = request_change({"employee_loan": loan, "reason": "Medical bills", **values})
+				approve(change)
+			changes.append(frappe.get_doc(CHANGE, change))
+		top_up, holiday = changes
+		interest = money(holiday.interest_added)
+		self.assertGreater(interest, 0)
+		self.assertTrue(top_up.journal_entry and holiday.journal_entry)
+
+		def both_sections():
+			data, cards = reconcile(as_at_date=YEAR_END, from_date=YEAR_START)
+			return (
+				block(data, "Loan Account", self.loan_account),
+				block(data, "Interest Income", self.interest_account),
+				cards,
+			)
+
+		(
+			(loan_head, loan_rows, _e, loan_unexplained),
+			(interest_head, interest_rows, _i, interest_unexplained),
+			_c,
+		) = both_sections()
+		# the ledger's principal has the top-up and the holiday interest, as the books' debits do
+		# (the year's loans, and the new loan of 30,000 nothing has repaid yet)
+		outstanding = self.outstanding(YEAR_END) + 30000
+		self.assertEqual(money(loan_head["ledger"]), outstanding + 10000 + interest)
+		self.assertEqual((money(loan_head["difference"]), loan_rows, loan_unexplained), (0, [], 0))
+		# the holiday interest credited to interest income is interest the ledger booked
+		self.assertEqual(money(interest_head["ledger"]), self.interest(YEAR_START, YEAR_END) + interest)
+		self.assertEqual(
+			(money(interest_head["difference"]), interest_rows, interest_unexplained), (0, [], 0)
+		)
+		# before the changes were applied they are in neither side
+		head = block(reconcile(as_at_date="2026-11-28")[0], "Loan Account", self.loan_account)[0]
+		outstanding_before = self.outstanding("2026-11-28") + 30000
+		self.assertEqual(figures(head), (outstanding_before, outstanding_before, 0))
+
+		# cancelled (the later first), their journal entries with them: both sides drop them
+		with as_user(HR_ONLY):
+			for change in (holiday, top_up):
+				frappe.get_doc(CHANGE, change.name).cancel()
+		for name in (holiday.journal_entry, top_up.journal_entry):
+			self.assertEqual(frappe.db.get_value(JOURNAL_ENTRY, name, "docstatus"), 2)
+		(
+			(loan_head, loan_rows, _e, loan_unexplained),
+			(interest_head, interest_rows, _i, interest_unexplained),
+			_cards,
+		) = both_sections()
+		self.assertEqual(money(loan_head["ledger"]), outstanding)
+		self.assertEqual((money(loan_head["difference"]), loan_rows, loan_unexplained), (0, [], 0))
+		self.assertEqual(money(interest_head["ledger"]), self.interest(YEAR_START, YEAR_END))
+		self.assertEqual(
+			(money(interest_head["difference"]), interest_rows, interest_unexplained), (0, [], 0)
+		)
+
+	def test_a_top_up_whose_journal_entry_is_cancelled_by_hand_is_the_difference(self):
+		from employee_loans.employee_loans.doctype.employee_loan_change.employee_loan_change import (
+			approve,
+			request_change,
+		)
+
+		make_user(HR_ONLY, ["HR User"])
+		loan = self.new_loan(self.personal, 30000, 12, "2026-10-15")
+		with as_user(HR_ONLY):
+			change = request_change(
+				{"employee_loan": loan, "change_type": "Top-up", "top_up_amount": 10000, "reason": "Repairs"}
+			)
+			approve(change)
+		entry = frappe.db.get_value(CHANGE, change, "journal_entry")
+		cancel_by_hand(entry)
+		data, _cards = reconcile(as_at_date=YEAR_END, from_date=YEAR_START, loan_account=self.loan_account)
+		head, explaining, explained, unexplained = block(data, "Loan Account", self.loan_account)
+		self.assertEqual(
+			[explanation(row) for row in explaining],
+			[(f"Top-up: Journal Entry {entry} is cancelled", CHANGE, change, -10000)],
+		)
+		self.assertEqual((money(head["difference"]), explained, unexplained), (-10000, -10000, 0))
 
 	# -- filters, people and cost --------------------------------------------------------------------
 
