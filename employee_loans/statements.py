@@ -1,16 +1,27 @@
 """Figures for the loan print formats (statement of account, closure certificate).
 
 Registered as Jinja methods (hooks: jinja), so the templates only display: every amount is a stored
-field, or computed here with the engine. The running balance after each repayment is the engine's
-`outstanding_principal` of the loan's principal less the repayments up to that row.
+field, or computed here with the engine. The running balance after each entry is the engine's
+`outstanding_principal` of the loan's principal (with the top-ups and holiday interest of the approved
+changes up to that entry) less the repayments up to that entry.
 """
 
 import frappe
 from frappe import _
-from frappe.utils import fmt_money, formatdate, getdate, nowdate
+from frappe.utils import add_months, flt, fmt_money, formatdate, getdate, nowdate
 
 from employee_loans.engine import LoanInputError, outstanding_principal
-from employee_loans.engine.states import CLOSED_EXIT_SETTLEMENT, CLOSED_WRITTEN_OFF, LOAN_CLOSED, PENDING
+from employee_loans.engine.states import (
+	CHANGE_APPROVED,
+	CLOSED_EXIT_SETTLEMENT,
+	CLOSED_WRITTEN_OFF,
+	EMI_HOLIDAY,
+	LOAN_CLOSED,
+	PENDING,
+	RESTRUCTURE,
+	ROW_EMI_HOLIDAY,
+	TOP_UP,
+)
 from employee_loans.utils import currency_precision, engine_message, to_field, to_money
 
 REPAYMENT_FIELDS = [
@@ -31,6 +42,24 @@ REPAYMENT_FIELDS = [
 ]
 
 
+CHANGE_FIELDS = [
+	"name",
+	"change_type",
+	"from_date",
+	"holiday_months",
+	"interest_added",
+	"top_up_amount",
+	"new_term_months",
+	"new_interest_rate",
+	"emi_before",
+	"emi_after",
+	"end_date_before",
+	"end_date_after",
+	"applied_on",
+	"reason",
+]
+
+
 def _loan(loan):
 	doc = frappe.get_doc("Employee Loan", loan) if isinstance(loan, str) else loan
 	if not frappe.has_permission("Employee Loan", "read", doc=doc):
@@ -43,36 +72,106 @@ def _loan(loan):
 
 
 def employee_loan_statement(loan) -> dict:
-	"""Every submitted repayment in date order with the principal outstanding after it, and the
-	instalments still pending."""
+	"""Every submitted repayment and approved change in the order they took effect (`entries`), with
+	the principal outstanding after each, and the instalments still to come, holiday months marked."""
 	doc = _loan(loan)
 	precision = currency_precision(doc.company)
 	currency = frappe.get_cached_value("Company", doc.company, "default_currency")
 	repayments = frappe.get_all(
 		"Employee Loan Repayment",
 		filters={"employee_loan": doc.name, "docstatus": 1},
-		fields=REPAYMENT_FIELDS,
+		fields=[*REPAYMENT_FIELDS, "creation"],
 		order_by="posting_date asc, creation asc, name asc",
 	)
-	principal = to_money(doc.loan_amount, precision)
-	repaid = []
+	changes = frappe.get_all(
+		"Employee Loan Change",
+		filters={"employee_loan": doc.name, "docstatus": 1, "status": CHANGE_APPROVED},
+		fields=CHANGE_FIELDS,
+		order_by="applied_on asc, name asc",
+	)
 	for row in repayments:
-		repaid.append(to_money(row.principal_amount, precision))
+		row.kind = "Repayment"
+		row.source = row.salary_slip or row.reference or ""
+	for row in changes:
+		row.kind = "Change"
+		row.posting_date = getdate(row.applied_on)
+		row.added = to_field(
+			to_money(row.top_up_amount or 0, precision) + to_money(row.interest_added or 0, precision)
+		)
+		row.effect = change_effect(row, currency, precision)
+	# a change and a repayment on one day: the one that took effect first comes first
+	entries = sorted(
+		[*repayments, *changes], key=lambda row: (getdate(row.posting_date), row.applied_on or row.creation)
+	)
+	principal, repaid = to_money(doc.loan_amount, precision), []
+	for row in entries:
+		if row.kind == "Change":
+			principal += to_money(row.added, precision)
+		else:
+			repaid.append(to_money(row.principal_amount, precision))
 		try:
 			balance = outstanding_principal(principal, repaid, precision)
 		except LoanInputError as error:
 			frappe.throw(engine_message(error), title=_("Loan Statement"))
 		row.balance = to_field(balance)
-		row.source = row.salary_slip or row.reference or ""
-	pending = [row for row in doc.get("schedule") or [] if row.status == PENDING]
 	return frappe._dict(
 		currency=currency,
 		precision=precision,
 		disbursed=doc.docstatus == 1 and bool(doc.disbursement_date),
 		repayments=repayments,
-		remaining_schedule=pending,
+		changes=changes,
+		entries=entries,
+		remaining_schedule=remaining_schedule(doc),
 		statement_date=getdate(nowdate()),
 	)
+
+
+def remaining_schedule(doc) -> list:
+	"""The pending instalments, and the holiday months among and just before them: the rows after the
+	last one paid, deducted or otherwise done."""
+	rows = list(doc.get("schedule") or [])
+	done = [index for index, row in enumerate(rows) if row.status not in (PENDING, ROW_EMI_HOLIDAY)]
+	remaining = rows[done[-1] + 1 :] if done else rows
+	for row in remaining:
+		row.is_holiday = row.status == ROW_EMI_HOLIDAY
+	return [row for row in remaining if row.status in (PENDING, ROW_EMI_HOLIDAY)]
+
+
+def change_effect(change, currency: str, precision: int) -> str:
+	"""What an approved change did, in a line: the months of a holiday, the EMI before and after, the
+	last instalment (and the new rate of a restructure)."""
+
+	def money(value) -> str:
+		return fmt_money(value or 0, precision=precision, currency=currency)
+
+	def month(value) -> str:
+		return formatdate(value, "MMM yyyy") if value else ""
+
+	parts = []
+	if change.change_type == EMI_HOLIDAY:
+		months = [
+			month(add_months(change.from_date, offset)) for offset in range(int(change.holiday_months or 0))
+		]
+		parts.append(_("no EMI in {0}").format(", ".join(months)))
+	if flt(change.emi_before, precision) != flt(change.emi_after, precision):
+		parts.append(_("EMI {0} → {1}").format(money(change.emi_before), money(change.emi_after)))
+	else:
+		parts.append(_("EMI {0} kept").format(money(change.emi_after)))
+	if getdate(change.end_date_before) != getdate(change.end_date_after):
+		parts.append(
+			_("last instalment {0} (was {1})").format(
+				month(change.end_date_after), month(change.end_date_before)
+			)
+		)
+	else:
+		parts.append(_("last instalment {0}").format(month(change.end_date_after)))
+	if change.change_type == RESTRUCTURE and change.new_interest_rate not in (None, ""):
+		parts.append(_("rate {0}% a year").format(flt(change.new_interest_rate, 2)))
+	if change.change_type == TOP_UP:
+		parts.insert(0, _("{0} disbursed").format(money(change.top_up_amount)))
+	elif flt(change.interest_added):
+		parts.insert(1, _("interest {0} added to the principal").format(money(change.interest_added)))
+	return ", ".join(parts)
 
 
 def employee_loan_closure_certificate(loan) -> dict:

@@ -4,11 +4,17 @@ import threading
 from contextlib import contextmanager
 
 import frappe
-from frappe.utils import formatdate
+from frappe.utils import fmt_money, formatdate, getdate
 
+from employee_loans.employee_loans.doctype.employee_loan_change.test_employee_loan_change import (
+	CHANGE,
+	LOAN,
+	ChangeTestCase,
+)
+from employee_loans.payroll_hooks.test_payroll import FIRST_EMI, SCHEDULE, money
 from employee_loans.statements import employee_loan_closure_certificate, employee_loan_statement
 from employee_loans.tests.report_data import ONE, TWO, ReportTestCase
-from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user
+from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user, set_settings
 
 test_ignore = IGNORE_TEST_RECORDS
 
@@ -128,3 +134,81 @@ class TestLoanPrintFormats(ReportTestCase):
 				employee_loan_statement(self.l1)
 			with self.assertRaises(frappe.PermissionError):
 				render(self.l3, CERTIFICATE)
+
+
+class TestStatementWithChanges(ChangeTestCase):
+	def test_statement_lists_the_changes_in_order_with_their_effect_and_marks_holiday_months(self):
+		set_settings(holiday_interest="Added to Principal", holiday_absorb="Raise EMI")
+		loan_name = self.disbursed_loan()  # 1,20,000 at 8 % over 12 months from January 2026
+		january = self.slip("2026-01-01")
+		# a top-up, then a holiday (the engine refuses a top-up while a holiday is still to come)
+		top_up = self.request(loan_name, "Top-up", top_up_amount=20000, reason="Roof repairs")
+		self.approve(top_up)
+		holiday = self.request(loan_name, from_date="2026-02-01", holiday_months=1)
+		self.approve(holiday)
+		holiday, top_up = frappe.get_doc(CHANGE, holiday), frappe.get_doc(CHANGE, top_up)
+		interest = money(holiday.interest_added)
+		self.assertGreater(interest, 0)
+
+		statement = employee_loan_statement(loan_name)
+		self.assertEqual(
+			[
+				(row.kind, row.get("change_type") or row.repayment_type, row.balance)
+				for row in statement.entries
+			],
+			[
+				("Repayment", "Salary Slip", float(SCHEDULE[0].closing_balance)),
+				("Change", "Top-up", float(SCHEDULE[0].closing_balance + 20000)),
+				("Change", "EMI Holiday", float(SCHEDULE[0].closing_balance + 20000 + interest)),
+			],
+		)
+		self.assertEqual(statement.entries[0].source, january.name)
+		loan = frappe.get_doc(LOAN, loan_name)
+		self.assertEqual(money(statement.entries[-1].balance), money(loan.outstanding_balance))
+		self.assertEqual(
+			[getdate(row.posting_date) for row in statement.changes],
+			[getdate(top_up.applied_on), getdate(holiday.applied_on)],
+		)
+
+		def amount(value) -> str:
+			return fmt_money(value, precision=2, currency=statement.currency)
+
+		self.assertEqual(
+			statement.entries[1].effect,
+			f"{amount(20000)} disbursed, EMI {amount(FIRST_EMI)} → {amount(top_up.emi_after)}, "
+			"last instalment Dec 2026",
+		)
+		self.assertEqual(money(statement.entries[1].added), 20000)
+		self.assertEqual(
+			statement.entries[2].effect,
+			f"no EMI in Feb 2026, interest {amount(interest)} added to the principal, "
+			f"EMI {amount(top_up.emi_after)} → {amount(holiday.emi_after)}, last instalment Dec 2026",
+		)
+		self.assertEqual(money(statement.entries[2].added), interest)
+
+		# February is a holiday month: shown as such among the instalments to come
+		first = statement.remaining_schedule[0]
+		self.assertEqual((first.is_holiday, getdate(first.due_date)), (True, getdate("2026-02-01")))
+		self.assertFalse(any(row.is_holiday for row in statement.remaining_schedule[1:]))
+
+		html = render(loan_name, STATEMENT)
+		for text in (
+			"Disbursement, Repayments and Changes",
+			holiday.name,
+			top_up.name,
+			statement.entries[1].effect,
+			statement.entries[2].effect,
+			"EMI Holiday",
+			fmt_money(
+				SCHEDULE[0].closing_balance + interest + 20000, precision=2, currency=statement.currency
+			),
+		):
+			self.assertIn(text, html)
+		self.assertNotIn("Traceback", html)
+
+		# cancelled (the later first), the changes leave the statement
+		holiday.cancel()
+		top_up.cancel()
+		statement = employee_loan_statement(loan_name)
+		self.assertEqual([row.kind for row in statement.entries], ["Repayment"])
+		self.assertFalse(any(row.is_holiday for row in statement.remaining_schedule))
