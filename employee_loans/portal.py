@@ -17,13 +17,21 @@ from urllib.parse import urlencode
 
 import frappe
 from frappe import _
-from frappe.utils import cint, flt, fmt_money, format_date
+from frappe.utils import cint, flt, fmt_money, format_date, get_first_day, getdate
 
 from employee_loans.api import resolve_employee
 from employee_loans.employee_loans.doctype.employee_loan_application.employee_loan_application import (
 	PENDING as APPLICATION_PENDING,
 )
-from employee_loans.engine.states import LOAN_APPROVED, LOAN_DISBURSED, PAID, PRE_CLOSED
+from employee_loans.engine.states import (
+	EMI_HOLIDAY,
+	LOAN_APPROVED,
+	LOAN_DISBURSED,
+	PAID,
+	PENDING,
+	PRE_CLOSED,
+	TOP_UP,
+)
 from employee_loans.permissions import employees_of_user
 from employee_loans.utils import currency_precision, get_settings
 
@@ -37,6 +45,10 @@ WITHDRAW_METHOD = (
 )
 
 APPLICATION, LOAN, REPAYMENT = "Employee Loan Application", "Employee Loan", "Employee Loan Repayment"
+CHANGE = "Employee Loan Change"
+CHANGE_METHODS = "employee_loans.employee_loans.doctype.employee_loan_change.employee_loan_change"
+# how many of the loan's next pending months the holiday form offers as its first month
+HOLIDAY_MONTHS_OFFERED = 12
 
 SCHEDULE = "Employee Loan Schedule"
 PAID_INSTALMENT = (PAID, PRE_CLOSED)
@@ -57,6 +69,20 @@ APPLY_SCRIPT_MESSAGES = (
 APPLICATION_SCRIPT_MESSAGES = (
 	"Withdraw this application? HR will no longer review it.",
 	"Withdrawing...",
+)
+# www/my-loans/loan.js: the EMI holiday and top-up requests
+LOAN_SCRIPT_MESSAGES = (
+	"Calculating...",
+	"Could not calculate the figures.",
+	"Fill in the form to see your new EMI.",
+	"Give the reason for the change.",
+	"EMI",
+	"Last EMI",
+	"Outstanding",
+	"Interest added to the loan",
+	"Blocked",
+	"Warning",
+	"Sending...",
 )
 
 
@@ -284,6 +310,56 @@ def loan_context(context) -> None:
 		f"{APPLICATION_ROUTE}?{urlencode({'name': loan.loan_application})}" if loan.loan_application else ""
 	)
 	context.statement = statement_links(loan.name)
+	context.changes = loan_changes(loan.name)
+	context.change_types = {"holiday": EMI_HOLIDAY, "top_up": TOP_UP}
+	requested = frappe.form_dict.get("requested")
+	context.requested = requested if any(change.name == requested for change in context.changes) else None
+	context.can_request_change = loan.docstatus == 1 and loan.status == LOAN_DISBURSED
+	if context.can_request_change:
+		context.holiday_first_months = [
+			{
+				"value": str(getdate(get_first_day(row.due_date))),
+				"label": format_date(row.due_date, "MMMM yyyy"),
+			}
+			for row in loan.schedule
+			if row.status == PENDING
+		][:HOLIDAY_MONTHS_OFFERED]
+		context.max_holiday_months = cint(get_settings().max_holiday_months_per_loan)
+		context.change_methods = {
+			"preview": f"{CHANGE_METHODS}.get_preview",
+			"request": f"{CHANGE_METHODS}.request_change",
+		}
+		context.currency = currency_format(employee)
+		context.translated_messages = translated_messages(LOAN_SCRIPT_MESSAGES)
+
+
+def loan_changes(loan: str) -> list[frappe._dict]:
+	"""The loan's holidays, restructures and top-ups, newest first: the signed-in employee's own only
+	(get_list applies the own-records condition; the employee filter says so again)."""
+	changes = frappe.get_list(
+		CHANGE,
+		filters={"employee_loan": loan, "employee": ("in", employees_of_user())},
+		fields=[
+			"name",
+			"change_type",
+			"status",
+			"from_date",
+			"holiday_months",
+			"top_up_amount",
+			"new_term_months",
+			"emi_after",
+			"end_date_after",
+			"outstanding_after",
+			"reason",
+			"decision_reason",
+		],
+		order_by="creation desc",
+	)
+	colours = status_colours(CHANGE)
+	for change in changes:
+		change.indicator = colour(colours, change.status)
+		change.from_month = format_date(change.from_date, "MMMM yyyy") if change.from_date else ""
+	return changes
 
 
 def statement_links(loan: str) -> dict | None:
@@ -358,7 +434,13 @@ def apply_context(context) -> None:
 	context.categories = categories
 	chosen = frappe.form_dict.get("category")
 	context.chosen_category = chosen if any(c.name == chosen for c in categories) else None
-	context.currency = {
+	context.currency = currency_format(employee)
+	context.translated_messages = translated_messages(APPLY_SCRIPT_MESSAGES)
+
+
+def currency_format(employee) -> dict:
+	"""How a page script formats the employee's money (its company's currency)."""
+	return {
 		"code": employee.currency,
 		"symbol": frappe.get_cached_value("Currency", employee.currency, "symbol") or employee.currency,
 		"precision": employee.precision,
@@ -366,7 +448,6 @@ def apply_context(context) -> None:
 		or frappe.db.get_default("number_format")
 		or "#,###.##",
 	}
-	context.translated_messages = translated_messages(APPLY_SCRIPT_MESSAGES)
 
 
 def category_info(category, employee) -> str:

@@ -30,6 +30,8 @@ frappe.ui.form.on("Employee Loan Change", {
 	refresh(frm) {
 		// the status indicator comes from the DocType's states
 		frm.trigger("show_figures");
+		// opened from the loan's Change Loan buttons: the loan is set without its change event
+		if (frm.is_new() && frm.doc.employee_loan && !frm.doc.company) frm.trigger("employee_loan");
 		const pending = !frm.is_new() && frm.doc.docstatus === 0 && frm.doc.status === "Pending";
 		if (pending && !frm.is_dirty()) {
 			// Approve and Deny decide a change; the plain Submit would only be refused by the server.
