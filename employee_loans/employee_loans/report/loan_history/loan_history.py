@@ -2,7 +2,9 @@
 
 With From/To Date, the loans whose life overlaps the period: approved on or before To Date and not
 closed before From Date. Repaid figures are the loan's stored totals, which the ledger rebuilds from
-the submitted repayments."""
+the submitted repayments. Changes is the number of the loan's approved changes (EMI holidays,
+restructures, top-ups; a cancelled or denied one is not counted), from one grouped subquery joined
+to the loans."""
 
 import frappe
 from frappe import _
@@ -26,7 +28,15 @@ from employee_loans.employee_loans.report.common import (
 	restrict_to_scope,
 	run_report,
 )
-from employee_loans.engine.states import LOAN_CANCELLED, LOAN_CLOSED, LOAN_DISBURSED, OPEN_LOAN_STATUSES
+from employee_loans.engine.states import (
+	CHANGE_APPROVED,
+	LOAN_CANCELLED,
+	LOAN_CLOSED,
+	LOAN_DISBURSED,
+	OPEN_LOAN_STATUSES,
+)
+
+CHANGE = "Employee Loan Change"
 
 
 def execute(filters=None):
@@ -68,6 +78,7 @@ def get_columns(scope=None) -> list[dict]:
 		{"label": _("Closed On"), "fieldname": "closure_date", "fieldtype": "Date", "width": 105},
 		{"label": _("How It Closed"), "fieldname": "closure_type", "fieldtype": "Data", "width": 190},
 		{"label": _("EMIs Paid"), "fieldname": "emis_paid", "fieldtype": "Int", "width": 85},
+		{"label": _("Changes"), "fieldname": "changes", "fieldtype": "Int", "width": 80},
 		currency_column(_("Principal Repaid"), "principal_repaid"),
 		currency_column(_("Interest Paid"), "interest_paid", 120),
 		currency_column(_("Total Repaid"), "amount_repaid"),
@@ -94,9 +105,19 @@ def get_data(filters, scope) -> list[dict]:
 	application = frappe.qb.DocType(APPLICATION)
 	# With a company filter every row is in its currency; otherwise each row's company says.
 	currency = currency_for(filters) if filters.get("company") else None
+	change = frappe.qb.DocType(CHANGE)
+	# one pass over the changes, grouped, not a count per loan
+	changes = (
+		frappe.qb.from_(change)
+		.select(change.employee_loan, Count(change.name).as_("changes"))
+		.where((change.docstatus == 1) & (change.status == CHANGE_APPROVED))
+		.groupby(change.employee_loan)
+	).as_("approved_changes")
 	rows = (
 		query.left_join(application)
 		.on(application.name == loan.loan_application)
+		.left_join(changes)
+		.on(changes.employee_loan == loan.name)
 		.select(
 			loan.name.as_("employee_loan"),
 			loan.employee,
@@ -117,6 +138,7 @@ def get_data(filters, scope) -> list[dict]:
 			.else_(loan.closure_type)
 			.as_("closure_type"),
 			loan.emis_paid,
+			Coalesce(changes.changes, 0).as_("changes"),
 			loan.principal_repaid,
 			loan.interest_paid,
 			loan.amount_repaid,

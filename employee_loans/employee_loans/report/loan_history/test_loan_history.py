@@ -2,7 +2,7 @@ import frappe
 
 from employee_loans.employee_loans.report.loan_history.loan_history import execute
 from employee_loans.tests.report_data import NOBODY, ONE, TWO, ReportTestCase
-from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user, make_user
+from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user, make_user, set_settings
 
 test_ignore = IGNORE_TEST_RECORDS
 
@@ -102,3 +102,52 @@ class TestLoanHistory(ReportTestCase):
 		with as_user(ONE):
 			result = run("Loan History", {})
 		self.assertEqual(sorted(row["employee_loan"] for row in result["result"]), sorted([self.l1, self.l3]))
+
+	def test_changes_counts_each_loans_approved_changes(self):
+		from employee_loans.employee_loans.doctype.employee_loan_change.employee_loan_change import (
+			approve,
+			deny,
+			request_change,
+		)
+
+		set_settings(max_holiday_months_per_loan=3, max_holiday_months_per_year=2, holiday_interest="Waived")
+
+		def request(loan, change_type="EMI Holiday", **values):
+			return request_change(
+				{"employee_loan": loan, "change_type": change_type, "reason": "Family wedding", **values}
+			)
+
+		def queries() -> int:
+			"""The queries of one run (caches warmed first)."""
+			self.run_report()
+			original, count = frappe.db.sql, []
+
+			def counted(*args, **kwargs):
+				count.append(1)
+				return original(*args, **kwargs)
+
+			frappe.db.sql = counted
+			try:
+				self.run_report()
+			finally:
+				frappe.db.sql = original
+			return len(count)
+
+		before = queries()
+		approve(request(self.l1, from_date="2027-01-01", holiday_months=1))
+		approve(request(self.l1, "Restructure", from_date="2027-03-01", new_term_months=12))
+		cancelled = request(self.l2, from_date="2026-09-01", holiday_months=1)
+		approve(cancelled)
+		frappe.get_doc("Employee Loan Change", cancelled).cancel()
+		deny(request(self.l2, from_date="2026-10-01", holiday_months=1), "Too many requests this year")
+		request(self.l2, from_date="2026-11-01", holiday_months=1)  # still pending
+
+		columns, data = self.run_report()[:2]
+		self.assertIn("changes", [column["fieldname"] for column in columns])
+		rows = self.rows_by_loan(data)
+		self.assertEqual(
+			{loan: rows[loan]["changes"] for loan in rows},
+			{self.l1: 2, self.l2: 0, self.l3: 0, self.l4: 0, self.l5: 0},
+		)
+		# the count is joined to the loans' query: no query per loan or per change
+		self.assertEqual(queries(), before)
