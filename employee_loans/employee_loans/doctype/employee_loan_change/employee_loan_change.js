@@ -4,11 +4,11 @@
 const CHANGE_METHODS = "employee_loans.employee_loans.doctype.employee_loan_change.employee_loan_change";
 const CHANGE_HR_ROLES = ["HR Manager", "HR User", "System Manager"];
 const CHANGE_FIGURES = [
-	["emi", "EMI", "money"],
-	["instalments", "Instalments Left", "int"],
-	["end_date", "Last EMI", "date"],
-	["outstanding", "Outstanding", "money"],
-	["total_interest", "Total Interest", "money"],
+	["emi", __("EMI"), "money"],
+	["instalments", __("Instalments Left"), "int"],
+	["end_date", __("Last EMI"), "date"],
+	["outstanding", __("Outstanding"), "money"],
+	["total_interest", __("Total Interest"), "money"],
 ];
 
 // What the preview needs before the engine can compute anything, per change type.
@@ -143,7 +143,7 @@ frappe.ui.form.on("Employee Loan Change", {
 			const before = figures[`${name}_before`];
 			const after = figures[`${name}_after`];
 			const changed = String(before) !== String(after) ? " font-weight-bold" : "";
-			return `<tr><td>${e(__(label))}</td><td class="text-right">${shown(before, kind)}</td>
+			return `<tr><td>${e(label)}</td><td class="text-right">${shown(before, kind)}</td>
 				<td class="text-right${changed}">${shown(after, kind)}</td></tr>`;
 		});
 		const notes = [];
