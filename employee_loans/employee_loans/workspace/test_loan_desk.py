@@ -80,7 +80,9 @@ class TestLoanDesk(ReportTestCase):
 
 	def test_connections_on_the_loan_and_the_employee(self):
 		self.assertEqual(
-			counts("Employee Loan", self.l1), {"Employee Loan Repayment": 3, "Employee Loan Application": 1}
+			counts("Employee Loan", self.l1),
+			# the loan's changes (holidays, restructures, top-ups) have their group, empty here
+			{"Employee Loan Repayment": 3, "Employee Loan Change": 0, "Employee Loan Application": 1},
 		)
 		employee = counts("Employee", self.one)
 		self.assertEqual(employee["Employee Loan Application"], 2)

@@ -249,6 +249,26 @@ class TestRestructureAndTopUp(ChangeTestCase):
 		self.assertEqual(money(loan_lines(self.slip("2026-02-01"))[0].amount), money(pending[0].emi))
 		self.assert_same_as_replay(loan_name)
 
+	def test_cancelling_a_restructure_gives_back_the_schedule(self):
+		loan_name = self.disbursed_loan()
+		before = [(r.due_date, r.emi, r.status, r.closing_balance) for r in self.rows(loan_name)]
+		change = self.request(loan_name, "Restructure", from_date="2026-04-01", new_term_months=24)
+		self.approve(change)
+		self.assertEqual(getdate(self.rows(loan_name)[-1].due_date), getdate("2028-03-01"))
+		frappe.get_doc(CHANGE, change).cancel()
+		self.assertEqual(
+			[(r.due_date, r.emi, r.status, r.closing_balance) for r in self.rows(loan_name)], before
+		)
+		self.assertEqual(money(frappe.db.get_value(LOAN, loan_name, "emi")), FIRST_EMI)
+
+	def test_only_hr_restructures_and_an_interest_free_loan_gets_no_rate(self):
+		loan_name = self.disbursed_loan(category=self.emergency, amount=60000, months=6)
+		with self.assertRaisesRegex(frappe.ValidationError, "is interest-free; it cannot be given a rate"):
+			self.request(
+				loan_name, "Restructure", from_date="2026-02-01", new_term_months=12, new_interest_rate=5
+			)
+		self.assertEqual(frappe.db.count(CHANGE, {"employee_loan": loan_name}), 0)
+
 	def test_top_up_with_its_journal_entry_and_cancel(self):
 		loan_name = self.disbursed_loan()
 		loan = frappe.get_doc(LOAN, loan_name)
