@@ -173,7 +173,18 @@ def ensure_settings() -> None:
 	skipped them, `get_single` returns them and the save here stores them. The components are no JSON
 	defaults, because init_singles runs before setup() creates them: they are filled here, on install
 	and on every migrate where one is missing. Other choices the admin made are left alone."""
-	never_stored = not frappe.db.get_singles_dict(SETTINGS)
+	stored = frappe.db.get_singles_dict(SETTINGS)
+	never_stored = not stored
+	if stored:
+		# A setting a later version added starts at its default (the JSON's) on the migrate that adds it.
+		added = {
+			field.fieldname: field.default
+			for field in frappe.get_meta(SETTINGS).fields
+			if field.default not in (None, "") and stored.get(field.fieldname) in (None, "")
+		}
+		if added:
+			frappe.db.set_single_value(SETTINGS, added)
+			frappe.clear_document_cache(SETTINGS, SETTINGS)
 	settings = frappe.get_single(SETTINGS)
 	if not never_stored and settings.deduction_component and settings.interest_component:
 		return

@@ -179,6 +179,10 @@ def set_settings(**values) -> None:
 		"short_pay_policy": "Skip Month",
 		"protected_net_pay": 0,
 		"reamortisation_mode": "Keep End Date",
+		"max_holiday_months_per_loan": 3,
+		"max_holiday_months_per_year": 2,
+		"holiday_interest": "Added to Principal",
+		"holiday_absorb": "Extend Term",
 	}
 	settings.update({**defaults, **values})
 	settings.flags.ignore_permissions = True
@@ -447,8 +451,8 @@ def _delete_applications(applications: list[str]) -> None:
 
 @for_test_sites
 def delete_loans(loans: list[str]) -> dict:
-	"""The loans with their schedules, repayments and applications, and the salary slips that deducted
-	them. Does not commit."""
+	"""The loans with their schedules, repayments, changes and applications, the journal entries that
+	booked them, and the salary slips that deducted them. Does not commit."""
 	if not loans:
 		return {"loans": [], "salary_slips": [], "applications": []}
 	slips = sorted(
@@ -470,6 +474,7 @@ def delete_loans(loans: list[str]) -> dict:
 		frappe.get_all("Journal Entry", filters={"employee_loan": ("in", loans)}, pluck="name")
 	)
 	frappe.db.delete("Employee Loan Repayment", {"employee_loan": ("in", loans)})
+	frappe.db.delete("Employee Loan Change", {"employee_loan": ("in", loans)})
 	frappe.db.delete("Employee Loan Schedule", {"parent": ("in", loans)})
 	frappe.db.delete("Employee Loan", {"name": ("in", loans)})
 	_delete_applications(applications)

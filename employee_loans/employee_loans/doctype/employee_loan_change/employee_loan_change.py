@@ -159,16 +159,24 @@ class EmployeeLoanChange(Document):
 				).format(loan.employee, frappe.format(relieving, "Date")),
 				title=_("Employee Leaving"),
 			)
-		deducted = frappe.db.exists(
-			REPAYMENT_DOCTYPE,
-			{
-				"employee_loan": loan.name,
-				"docstatus": 1,
-				"repayment_type": FROM_SALARY_SLIP,
-				"payroll_end_date": [">=", start],
-				"payroll_start_date": ["<=", last_day],
-			},
+		# a locking read: a slip another worker committed while this request waited for the loan's lock
+		# is seen, whatever this transaction read before
+		repayment = frappe.qb.DocType(REPAYMENT_DOCTYPE)
+		deducted = (
+			frappe.qb.from_(repayment)
+			.select(repayment.name)
+			.where(
+				(repayment.employee_loan == loan.name)
+				& (repayment.docstatus == 1)
+				& (repayment.repayment_type == FROM_SALARY_SLIP)
+				& (repayment.payroll_end_date >= start)
+				& (repayment.payroll_start_date <= last_day)
+			)
+			.limit(1)
+			.for_update()
+			.run(pluck=True)
 		)
+		deducted = deducted[0] if deducted else None
 		if deducted:
 			frappe.throw(
 				_(
@@ -178,16 +186,19 @@ class EmployeeLoanChange(Document):
 				title=_("Month Already Deducted"),
 			)
 		settings = get_settings()
-		other = frappe.get_all(
-			CHANGE_DOCTYPE,
-			filters={
-				"employee_loan": loan.name,
-				"change_type": EMI_HOLIDAY,
-				"docstatus": 1,
-				"status": CHANGE_APPROVED,
-				"name": ["!=", self.name or ""],
-			},
-			fields=["from_date", "holiday_months"],
+		change = frappe.qb.DocType(CHANGE_DOCTYPE)
+		other = (
+			frappe.qb.from_(change)
+			.select(change.from_date, change.holiday_months)
+			.where(
+				(change.employee_loan == loan.name)
+				& (change.change_type == EMI_HOLIDAY)
+				& (change.docstatus == 1)
+				& (change.status == CHANGE_APPROVED)
+				& (change.name != (self.name or ""))
+			)
+			.for_update()
+			.run(as_dict=True)
 		)
 		in_year = Counter()
 		for holiday in [*other, frappe._dict(from_date=start, holiday_months=months)]:

@@ -274,6 +274,104 @@ class TestConcurrentPosting(FrappeTestCase):
 			self.assertEqual(doc.emis_paid, month + 1)
 			self.assert_same_as_replay(loan)
 
+	def test_a_holiday_approved_while_its_month_is_deducted_is_one_or_the_other(self):
+		"""HR approves an EMI holiday for a month while payroll submits that month's slip. The loan's row
+		lock orders them: either the slip deducts and the holiday is refused (the month is deducted), or
+		the holiday applies and the slip, whose line was decided before, is stopped and carries no line
+		when saved again. Never both. Round 1: the slip commits after the approver's request has read;
+		round 2 the other way round; then rounds started at the same instant."""
+		from employee_loans.employee_loans.doctype.employee_loan_change.employee_loan_change import (
+			request_change,
+		)
+
+		set_settings(maximum_active_loans=0, max_holiday_months_per_loan=12, max_holiday_months_per_year=12)
+		frappe.db.commit()  # nosemgrep
+		loan = self.loan(240000, 24)
+		outcomes = []
+		for month, order in enumerate(("slip first", "holiday first", "race", "race", "race", "race")):
+			period = frappe.utils.add_months("2026-01-01", month)
+			slip = make_slip(self.employee, period).name
+			change = request_change(
+				{
+					"employee_loan": loan,
+					"change_type": "EMI Holiday",
+					"from_date": period,
+					"holiday_months": 1,
+					"reason": "Race",
+				}
+			)
+			frappe.db.commit()  # nosemgrep
+			if order == "race":
+				start = threading.Barrier(2)
+				slip_worker = Worker(self.site, self.sites_path, submit_slip, slip, wait_for=start)
+				holiday_worker = Worker(self.site, self.sites_path, approve_after, change, wait_for=start)
+			else:
+				has_read, committed = threading.Event(), threading.Event()
+				first, second = (has_read, committed) if order == "slip first" else (committed, has_read)
+				slip_worker = Worker(
+					self.site,
+					self.sites_path,
+					submit_slip,
+					slip,
+					has_read=second if order == "holiday first" else None,
+					wait_for=first if order == "slip first" else second,
+					then_signal=committed if order == "slip first" else None,
+				)
+				holiday_worker = Worker(
+					self.site,
+					self.sites_path,
+					approve_after,
+					change,
+					has_read=has_read if order == "slip first" else None,
+					wait_for=committed if order == "slip first" else None,
+					then_signal=committed if order == "holiday first" else None,
+				)
+			self.run_workers(slip_worker, holiday_worker, expect_errors=True)
+			approved = frappe.db.get_value("Employee Loan Change", change, "docstatus") == 1
+			deducted = frappe.db.exists(
+				"Employee Loan Repayment", {"salary_slip": slip, "docstatus": 1, "amount": (">", 0)}
+			)
+			self.assertNotEqual(bool(approved), bool(deducted), f"month {month + 1} ({order})")
+			if approved:
+				self.assertIsNone(holiday_worker.error)
+				self.assertIn("has changed since the slip was saved", str(slip_worker.error))
+				resubmit = frappe.get_doc("Salary Slip", slip)
+				resubmit.save()
+				self.assertFalse([row for row in resubmit.deductions if row.employee_loan])
+				self.assertIn(change, resubmit.employee_loan_note)
+				resubmit.submit()
+				frappe.db.commit()  # nosemgrep
+				outcomes.append("holiday first")
+			else:
+				self.assertIsNone(slip_worker.error)
+				self.assertIn(
+					"has already been deducted for a month of this holiday", str(holiday_worker.error)
+				)
+				outcomes.append("slip first")
+			self.assert_same_as_replay(loan)
+		self.assertEqual(outcomes[:2], ["slip first", "holiday first"])
+		doc = frappe.get_doc("Employee Loan", loan)
+		holidays = [row for row in doc.schedule if row.status == "EMI Holiday"]
+		self.assertEqual(
+			len(holidays), frappe.db.count("Employee Loan Change", {"employee_loan": loan, "docstatus": 1})
+		)
+
+
+def approve_after(change: str, has_read=None, wait_for=None, then_signal=None) -> None:
+	"""HR approves a holiday: the request has read the change first (and says so through `has_read`),
+	approves after `wait_for`, and with `then_signal` commits and says so."""
+	from employee_loans.employee_loans.doctype.employee_loan_change.employee_loan_change import approve
+
+	frappe.get_doc("Employee Loan Change", change)
+	if has_read:
+		has_read.set()
+	if wait_for:
+		wait_for.wait(30)
+	approve(change)
+	if then_signal:
+		frappe.db.commit()  # nosemgrep: the other worker must see the holiday
+		then_signal.set()
+
 
 def remove_loans_and_slips(employee: str) -> None:
 	"""Delete every loan (with its journal entries), application, repayment and salary slip of the race
