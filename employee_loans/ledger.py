@@ -318,12 +318,19 @@ def rebuild(loan) -> None:
 		repayments[-1] if repayments else None,
 		replayed=True,
 		added={
+			"current_interest_rate": flt(current_rate(rows, terms)),
 			"top_up_amount": to_field(sum((c.amount for c in changes if c.kind == TOP_UP), Decimal(0))),
 			"holiday_interest_added": to_field(
 				sum((c.amount for c in changes if c.kind == EMI_HOLIDAY), Decimal(0))
 			),
 		},
 	)
+
+
+def current_rate(rows: list[ScheduleRow], terms) -> Decimal:
+	"""The annual rate in force for the next instalment (a restructure may have changed it)."""
+	upcoming = [row for row in rows if row.pending and row.contract]
+	return upcoming[0].contract.annual_rate if upcoming else terms.annual_rate
 
 
 def replayed_rows(loan, events: list | None = None) -> list[ScheduleRow]:

@@ -44,6 +44,7 @@ class EmployeeLoan(Document):
 			terms = loan_terms(self)
 			self.interest_method = terms.method
 			self.emi = to_field(terms.emi())
+			self.current_interest_rate = self.annual_interest_rate
 
 	def before_submit(self):
 		if not self.flags.from_disbursement:

@@ -246,6 +246,9 @@ class TestRestructureAndTopUp(ChangeTestCase):
 		self.assertEqual(len(expected), 20)
 		self.assertEqual(money(pending[0].interest_amount), money(balance * Decimal("0.005")))
 		self.assertEqual(money(pending[-1].closing_balance), 0)
+		self.assertEqual(
+			frappe.db.get_value(LOAN, loan_name, ["annual_interest_rate", "current_interest_rate"]), (8, 6)
+		)
 		self.assertEqual(money(loan_lines(self.slip("2026-02-01"))[0].amount), money(pending[0].emi))
 		self.assert_same_as_replay(loan_name)
 
@@ -260,6 +263,7 @@ class TestRestructureAndTopUp(ChangeTestCase):
 			[(r.due_date, r.emi, r.status, r.closing_balance) for r in self.rows(loan_name)], before
 		)
 		self.assertEqual(money(frappe.db.get_value(LOAN, loan_name, "emi")), FIRST_EMI)
+		self.assertEqual(frappe.db.get_value(LOAN, loan_name, "current_interest_rate"), 8)
 
 	def test_only_hr_restructures_and_an_interest_free_loan_gets_no_rate(self):
 		loan_name = self.disbursed_loan(category=self.emergency, amount=60000, months=6)
