@@ -9,15 +9,17 @@ Two queries whatever the number of rows: the repayments, read in the report's or
 payroll-period index (employee_loans.indexes), and the salary slips' loan rows. The period totals of
 the chart and summary are added up from the repayments already read rather than read again.
 
-A quarter at 20,000 loans is 38,819 rows of 18 values. Read as they are, PyMySQL (pure Python) spends
-most of the report's time making those 700,000 values into Python objects one at a time, though most of
-them repeat: a salary slip's rows share its period, employee and name; a loan's rows its department
-and category. So the query sends those as two JSON arrays, decoded once for each distinct array
-(see `Decoded`), and only the amounts, the loan and the repayment's name one value each."""
+A quarter at 20,000 loans is 38,819 rows of 18 values. Read as they are, PyMySQL (pure Python)
+spends most of the report's time making those 700,000 values into Python objects one at a time,
+though most of them repeat: a salary slip's rows share its period, employee and name; a loan's rows
+its department and category. So each row comes as three JSON arrays: the salary slip's fields and the
+loan line's few-valued ones, decoded once for each distinct array (see `Decoded`), and the row's own
+(loan, amounts, name), decoded a few thousand rows at a time by one json.loads. The rows are read
+unbuffered and decoded in batches while MariaDB is still finding the next ones."""
 
 import json
 from datetime import date
-from itertools import chain, groupby, repeat
+from itertools import chain, groupby, islice, repeat
 from operator import add, itemgetter
 
 from pypika.terms import Function
@@ -151,10 +153,11 @@ class Decoded(dict):
 		return value
 
 
-# A row as the query returns it: two JSON arrays (the fields below), the loan, the amounts, the name.
+# A row as the query returns it: three JSON arrays, of these fields
 SLIP_FIELDS = ("payroll_start_date", "payroll_end_date", "employee", "employee_name", "salary_slip")
 LINE_FIELDS = ("department", "loan_category", "reason", "instalment_number", "note", "currency")
 AMOUNT_FIELDS = ("scheduled_amount", "amount", "shortfall", "principal_amount", "interest_amount")
+OWN_FIELDS = ("employee_loan", *AMOUNT_FIELDS, "repayment")
 # ... and as the report shows it: the same fields in the order of the columns
 ROW_FIELDS = (
 	"payroll_start_date",
@@ -172,19 +175,17 @@ ROW_FIELDS = (
 	"repayment",
 	"currency",
 )
-# the query's columns after the two arrays: the loan, the amounts, the repayment's name
-READ_AMOUNTS = slice(3, 3 + len(AMOUNT_FIELDS))
-# a row's two decoded arrays and its other columns, one after the other, in ROW_FIELDS' order
-_READ = (*SLIP_FIELDS, *LINE_FIELDS, "employee_loan", *AMOUNT_FIELDS, "repayment")
+_READ = (*SLIP_FIELDS, *LINE_FIELDS, *OWN_FIELDS)
 in_column_order = itemgetter(*(_READ.index(field) for field in ROW_FIELDS))
+own_amounts = itemgetter(slice(OWN_FIELDS.index(AMOUNT_FIELDS[0]), OWN_FIELDS.index(AMOUNT_FIELDS[-1]) + 1))
+# rows decoded at a time: MariaDB goes on finding rows meanwhile
+BATCH = 2000
 
 
 def get_data(filters, scope) -> tuple[list[dict], list[dict]]:
 	"""The report's rows, and the totals of each payroll period added up from them."""
 	query, repayment, loan = base_query(filters, scope)
-	# With a company filter every row is in its currency; otherwise each row's company says.
-	currency = currency_for(filters) if filters.get("company") else None
-	rows = (
+	query = (
 		query.select(
 			JsonArray(*(repayment[field] for field in SLIP_FIELDS)),
 			JsonArray(
@@ -193,25 +194,30 @@ def get_data(filters, scope) -> tuple[list[dict], list[dict]]:
 				repayment.reason,
 				repayment.instalment_number,
 				repayment.note,
-				*([] if currency else [repayment.company]),
+				repayment.company,
 			),
-			repayment.employee_loan,
-			*(repayment[field] for field in AMOUNT_FIELDS),
-			repayment.name,
+			JsonArray(
+				repayment.employee_loan, *(repayment[field] for field in AMOUNT_FIELDS), repayment.name
+			),
 		)
 		.orderby(repayment.payroll_end_date)
 		.orderby(repayment.employee)
 		.orderby(repayment.employee_loan)
 		.orderby(repayment.name)
-		.run()
 	)
-	if not rows:
-		return [], []
+	# Everything that may query the database, before the rows are read: while an unbuffered result is
+	# open, the connection can run nothing else.
+	precision = precision_for(filters)
+	# With a company filter every row is in its currency; otherwise each row's company says.
+	currency = currency_for(filters) if filters.get("company") else None
+	currencies = (
+		{} if currency else dict(frappe.get_all("Company", fields=["name", "default_currency"], as_list=True))
+	)
 
 	def slip_fields(start, end, employee, employee_name, salary_slip):
 		return as_date(start), as_date(end), employee, employee_name, salary_slip
 
-	def line_fields(department, loan_category, reason, instalment_number, note, company=None):
+	def line_fields(department, loan_category, reason, instalment_number, note, company):
 		return (
 			department,
 			loan_category,
@@ -219,19 +225,26 @@ def get_data(filters, scope) -> tuple[list[dict], list[dict]]:
 			None if reason == DUE else reason,
 			str(instalment_number) if instalment_number else None,
 			note,
-			currency or frappe.get_cached_value("Company", company, "default_currency"),
+			currency or currencies.get(company),
 		)
 
-	# Every step below is a C loop over the rows (map, zip): no Python code runs per row, only per
-	# distinct JSON array.
-	slips = list(map(Decoded(slip_fields).__getitem__, map(itemgetter(0), rows)))
-	lines = map(Decoded(line_fields).__getitem__, map(itemgetter(1), rows))
-	values = map(add, map(add, slips, lines), map(itemgetter(slice(2, None)), rows))
-	data = list(map(frappe._dict, map(zip, repeat(ROW_FIELDS), map(in_column_order, values))))
-
-	amounts = zip(*map(itemgetter(READ_AMOUNTS), rows), strict=True)
+	slip_values, line_values = Decoded(slip_fields), Decoded(line_fields)
+	data, slips, amounts = [], [], []
+	with frappe.db.unbuffered_cursor():
+		stream = query.run(as_iterator=True, as_list=True)
+		while rows := list(islice(stream, BATCH)):
+			# C loops over the rows (map, zip, json.loads): Python runs once per distinct array
+			batch_slips = list(map(slip_values.__getitem__, map(itemgetter(0), rows)))
+			lines = map(line_values.__getitem__, map(itemgetter(1), rows))
+			owns = json.loads("[" + ",".join(map(itemgetter(2), rows)) + "]")
+			values = map(add, map(add, batch_slips, lines), map(tuple, owns))
+			data += map(frappe._dict, map(zip, repeat(ROW_FIELDS), map(in_column_order, values)))
+			slips += batch_slips
+			amounts += map(own_amounts, owns)
+	if not data:
+		return [], []
 	periods = map(itemgetter(0, 1), slips)
-	return data, get_period_totals(periods, amounts, precision_for(filters))
+	return data, get_period_totals(periods, zip(*amounts, strict=True), precision)
 
 
 def as_date(value: str | None) -> date | None:
