@@ -1,11 +1,13 @@
 """Active Loans: every Disbursed loan with its terms, progress and outstanding balance.
 
 The balances shown are the loan's stored figures, which the ledger rebuilds from the submitted
-repayments on every posting; the totals are summed in SQL."""
+repayments and approved changes on every posting; the totals are summed in SQL. Principal Lent is what
+the loan lent in all (`principal_lent`: the amount disbursed, its top-ups and the EMI holiday interest
+added to it), so Principal Repaid never exceeds it; Rate % is the rate in force (a restructure's)."""
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Count, Sum
+from frappe.query_builder.functions import Coalesce, Count, Sum
 
 from employee_loans.employee_loans.report.common import (
 	LOAN,
@@ -48,8 +50,8 @@ def get_columns(scope=None) -> list[dict]:
 			"width": 150,
 		},
 		{"label": _("Disbursed On"), "fieldname": "disbursement_date", "fieldtype": "Date", "width": 110},
-		currency_column(_("Principal"), "loan_amount"),
-		{"label": _("Rate %"), "fieldname": "annual_interest_rate", "fieldtype": "Percent", "width": 80},
+		currency_column(_("Principal Lent"), "principal_lent"),
+		{"label": _("Rate %"), "fieldname": "interest_rate", "fieldtype": "Percent", "width": 80},
 		currency_column(_("EMI"), "emi", 110),
 		{"label": _("EMIs Paid"), "fieldname": "emis_paid", "fieldtype": "Int", "width": 90},
 		{"label": _("Total EMIs"), "fieldname": "total_emis", "fieldtype": "Int", "width": 90},
@@ -65,6 +67,17 @@ def get_columns(scope=None) -> list[dict]:
 		{"label": _("Employee Left On"), "fieldname": "left_on", "fieldtype": "Date", "width": 120},
 		currency_field_column(),
 	]
+
+
+def principal_lent(loan):
+	"""What the loan lent: the amount disbursed, its top-ups and the EMI holiday interest added to the
+	principal (both stored on the loan by the ledger's replay)."""
+	return loan.loan_amount + loan.top_up_amount + loan.holiday_interest_added
+
+
+def interest_rate(loan):
+	"""The annual rate in force: a restructure's, else the loan's own."""
+	return Coalesce(loan.current_interest_rate, loan.annual_interest_rate)
 
 
 def base_query(filters, scope):
@@ -95,8 +108,8 @@ def get_data(filters, scope) -> list[dict]:
 			loan.department,
 			loan.loan_category,
 			loan.disbursement_date,
-			loan.loan_amount,
-			loan.annual_interest_rate,
+			principal_lent(loan).as_("principal_lent"),
+			interest_rate(loan).as_("interest_rate"),
 			loan.emi,
 			loan.emis_paid,
 			loan.total_emis,
@@ -122,7 +135,7 @@ def get_totals(filters, scope) -> list[dict]:
 		query.select(
 			loan.loan_category,
 			Count(loan.name).as_("loans"),
-			Sum(loan.loan_amount).as_("principal"),
+			Sum(principal_lent(loan)).as_("principal"),
 			Sum(loan.outstanding_balance).as_("outstanding"),
 			Sum(loan.emi).as_("emi"),
 		)
@@ -161,7 +174,7 @@ def get_summary(totals: list[dict], filters) -> list[dict]:
 	emi = money(sum((row.emi or 0) for row in totals), precision)
 	return [
 		card(loans, _("Active Loans"), "Int"),
-		card(principal, _("Principal Disbursed"), currency=currency),
+		card(principal, _("Principal Lent"), currency=currency),
 		card(outstanding, _("Outstanding Balance"), currency=currency, indicator="Orange"),
 		card(emi, _("Monthly EMIs"), currency=currency, indicator="Green"),
 	]
