@@ -2,9 +2,11 @@
 
 With From/To Date, the loans whose life overlaps the period: approved on or before To Date and not
 closed before From Date. Repaid figures are the loan's stored totals, which the ledger rebuilds from
-the submitted repayments. Changes is the number of the loan's approved changes (EMI holidays,
-restructures, top-ups; a cancelled or denied one is not counted), from one grouped subquery joined
-to the loans."""
+the submitted repayments. Principal is the loan's amount with what approved changes added to it (its
+top-ups and the EMI holiday interest added to the principal, which the replay stores on the loan), so
+Principal Repaid never exceeds it; Rate % is the rate in force (a restructure's). Changes is the number
+of the loan's approved changes (EMI holidays, restructures, top-ups; a cancelled or denied one is not
+counted), from one grouped subquery joined to the loans."""
 
 import frappe
 from frappe import _
@@ -12,6 +14,7 @@ from frappe.query_builder import Case, Order
 from frappe.query_builder.functions import Coalesce, Count, Date, Sum
 from frappe.utils import add_days
 
+from employee_loans.employee_loans.report.active_loans.active_loans import interest_rate, principal_lent
 from employee_loans.employee_loans.report.common import (
 	APPLICATION,
 	LOAN,
@@ -62,8 +65,9 @@ def get_columns(scope=None) -> list[dict]:
 			"width": 140,
 		},
 		{"label": _("Status"), "fieldname": "status", "fieldtype": "Data", "width": 95},
-		currency_column(_("Principal"), "loan_amount"),
-		{"label": _("Rate %"), "fieldname": "annual_interest_rate", "fieldtype": "Percent", "width": 75},
+		# an Approved or Cancelled loan lent nothing yet: "Principal", the amount with what was added
+		currency_column(_("Principal"), "principal_lent"),
+		{"label": _("Rate %"), "fieldname": "interest_rate", "fieldtype": "Percent", "width": 75},
 		{"label": _("Months"), "fieldname": "tenure_months", "fieldtype": "Int", "width": 75},
 		{
 			"label": _("Application"),
@@ -125,8 +129,8 @@ def get_data(filters, scope) -> list[dict]:
 			loan.department,
 			loan.loan_category,
 			loan.status,
-			loan.loan_amount,
-			loan.annual_interest_rate,
+			principal_lent(loan).as_("principal_lent"),
+			interest_rate(loan).as_("interest_rate"),
 			loan.tenure_months,
 			loan.loan_application,
 			application.posting_date.as_("applied_on"),
@@ -162,7 +166,7 @@ def get_totals(filters, scope) -> list[dict]:
 			loan.status,
 			loan.closure_type,
 			Count(loan.name).as_("loans"),
-			Sum(loan.loan_amount).as_("principal"),
+			Sum(principal_lent(loan)).as_("principal"),
 			Sum(loan.amount_repaid).as_("repaid"),
 			Sum(Case().when(loan.status == LOAN_DISBURSED, loan.outstanding_balance).else_(0)).as_(
 				"outstanding"

@@ -1,5 +1,7 @@
 import frappe
+from frappe.utils import flt
 
+from employee_loans.employee_loans.report.active_loans.test_active_loans import change_l1
 from employee_loans.employee_loans.report.loan_history.loan_history import execute
 from employee_loans.tests.report_data import NOBODY, ONE, TWO, ReportTestCase
 from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user, make_user, set_settings
@@ -151,3 +153,17 @@ class TestLoanHistory(ReportTestCase):
 		)
 		# the count is joined to the loans' query: no query per loan or per change
 		self.assertEqual(queries(), before)
+
+	def test_a_changed_loan_shows_what_it_lent_and_the_rate_in_force(self):
+		interest = change_l1(self)
+		_columns, data, _message, _chart, report_summary = self.run_report(department=self.department_a)
+		rows = self.rows_by_loan(data)
+		lent = flt(200000 + 50000 + interest, 2)
+		l1 = rows[self.l1]
+		self.assertEqual((l1["principal_lent"], l1["interest_rate"], l1["changes"]), (lent, 6, 3))
+		# principal repaid and outstanding add up to what was lent, top-up and holiday interest included
+		self.assertEqual(flt(l1["principal_repaid"] + l1["outstanding_balance"], 2), lent)
+		self.assertEqual((rows[self.l3]["principal_lent"], rows[self.l3]["interest_rate"]), (12000, 0))
+		cards = self.summary(report_summary)
+		self.assertEqual(cards["Principal"], flt(lent + 12000, 2))
+		self.assertEqual(cards["Outstanding Balance"], flt(lent - 22230.21, 2))
