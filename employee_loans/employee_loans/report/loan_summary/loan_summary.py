@@ -4,12 +4,17 @@ A loan is in the period when it was approved on or before To Date, is not cancel
 closed before From Date. Its status is the one it had at To Date: Approved (not yet disbursed),
 Disbursed, or Closed (closed within the period). Per group:
 
-- Principal Disbursed: principal of the loans disbursed within the period;
+- Principal Disbursed: principal of the loans disbursed within the period, and the top-ups applied
+  within it (an approved top-up is paid out by its own journal entry: cash lent, on the date it was
+  applied). The interest of an EMI holiday added to the principal is not in it: no money is paid out,
+  it is interest the loan now owes as principal. It is in Outstanding;
 - Recovered, Principal Recovered and Interest Earned: submitted repayments posted within the period;
 - Outstanding: principal outstanding at To Date, i.e. the loan's stored (ledger-derived) balance plus
-  the principal of repayments posted after To Date.
+  the principal of repayments posted after To Date, less what approved changes applied after To Date
+  added to it (top-ups, holiday interest).
 
-One query, grouped in SQL; nothing is computed per loan in Python."""
+One query, grouped in SQL, with one grouped subquery per source (repayments, changes) joined to the
+loans; nothing is computed per loan in Python."""
 
 import frappe
 from frappe import _
@@ -31,10 +36,17 @@ from employee_loans.employee_loans.report.common import (
 	restrict_to_scope,
 	run_report,
 )
-from employee_loans.engine.states import LOAN_APPROVED, LOAN_CANCELLED, LOAN_CLOSED, LOAN_DISBURSED
+from employee_loans.engine.states import (
+	CHANGE_APPROVED,
+	LOAN_APPROVED,
+	LOAN_CANCELLED,
+	LOAN_CLOSED,
+	LOAN_DISBURSED,
+)
 from employee_loans.indexes import RECOVERIES_INDEX
 from employee_loans.utils import to_field, to_money
 
+CHANGE = "Employee Loan Change"
 BY_CATEGORY, BY_STATUS = "Category", "Status"
 # the status a loan had at To Date (a cancelled loan is in no period)
 STATUSES = (LOAN_APPROVED, LOAN_DISBURSED, LOAN_CLOSED)
@@ -147,6 +159,32 @@ def repayments_per_loan(filters):
 	return query
 
 
+def changes_per_loan(filters):
+	"""Each loan's approved changes applied from From Date on that added to its principal, added up per
+	loan: the top-ups applied within the period (disbursed in it), and the top-ups and holiday interest
+	applied after To Date (which the loan's stored balance already includes)."""
+	change = frappe.qb.DocType(CHANGE)
+	day_after = add_days(filters.to_date, 1)
+	applied_after = change.applied_on >= day_after
+	return (
+		frappe.qb.from_(change)
+		.select(
+			change.employee_loan,
+			Sum(Case().when(change.applied_on < day_after, change.top_up_amount).else_(0)).as_("topped_up"),
+			Sum(Case().when(applied_after, change.top_up_amount + change.interest_added).else_(0)).as_(
+				"lent_after"
+			),
+		)
+		.where(
+			(change.docstatus == 1)
+			& (change.status == CHANGE_APPROVED)
+			& (change.applied_on >= filters.from_date)
+			& ((change.top_up_amount > 0) | (change.interest_added > 0))
+		)
+		.groupby(change.employee_loan)
+	)
+
+
 def get_data(filters, scope, group_by) -> list[dict]:
 	"""One query: the loans in the period, grouped, each with its repayments added up beforehand."""
 	loan = frappe.qb.DocType(LOAN)
@@ -156,6 +194,7 @@ def get_data(filters, scope, group_by) -> list[dict]:
 	)
 	disbursed_by_end = loan.disbursement_date <= filters.to_date
 	repaid = repayments_per_loan(filters)
+	changed = changes_per_loan(filters)
 
 	def recovered(field):
 		# only loans disbursed by To Date have recovered anything within the period or owe at its end
@@ -165,6 +204,8 @@ def get_data(filters, scope, group_by) -> list[dict]:
 		frappe.qb.from_(loan)
 		.left_join(repaid)
 		.on(repaid.employee_loan == loan.name)
+		.left_join(changed)
+		.on(changed.employee_loan == loan.name)
 		.where(in_period(loan, filters))
 	)
 	query = restrict_to_scope(
@@ -175,12 +216,16 @@ def get_data(filters, scope, group_by) -> list[dict]:
 			group.as_("group"),
 			Count(loan.name).as_("loans"),
 			Sum(Case().when(disbursed_in_period, 1).else_(0)).as_("disbursed_loans"),
-			Sum(Case().when(disbursed_in_period, loan.loan_amount).else_(0)).as_("principal_disbursed"),
+			# the loans disbursed in the period and the top-ups applied in it
+			Sum(
+				Case().when(disbursed_in_period, loan.loan_amount).else_(0) + Coalesce(changed.topped_up, 0)
+			).as_("principal_disbursed"),
 			Sum(Case().when(disbursed_by_end, loan.outstanding_balance).else_(0)).as_("outstanding_now"),
 			recovered("amount_recovered"),
 			recovered("principal_recovered"),
 			recovered("interest_earned"),
 			recovered("principal_after"),
+			Sum(Case().when(disbursed_by_end, changed.lent_after).else_(0)).as_("lent_after"),
 		)
 		.groupby(group)
 		.run(as_dict=True)
@@ -198,10 +243,12 @@ def get_data(filters, scope, group_by) -> list[dict]:
 				amount_recovered=money(row.amount_recovered, precision),
 				principal_recovered=money(row.principal_recovered, precision),
 				interest_earned=money(row.interest_earned, precision),
-				# stored balance today plus what was repaid after To Date: the balance at To Date
+				# stored balance today, plus what was repaid after To Date, less what was lent after it:
+				# the balance at To Date
 				outstanding=to_field(
 					to_money(row.outstanding_now or 0, precision)
 					+ to_money(row.principal_after or 0, precision)
+					- to_money(row.lent_after or 0, precision)
 				),
 				currency=currency,
 			)

@@ -1,3 +1,7 @@
+import frappe
+from frappe.utils import flt, today
+
+from employee_loans.employee_loans.report.active_loans.test_active_loans import change_l1
 from employee_loans.employee_loans.report.loan_summary.loan_summary import execute
 from employee_loans.tests.report_data import ONE, TWO, ReportTestCase
 from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user
@@ -127,3 +131,40 @@ class TestLoanSummary(ReportTestCase):
 		total = dict(zip(fields, result["result"][-1], strict=True))
 		self.assertEqual(total["loans"], 2)
 		self.assertEqual(round(total["amount_recovered"], 2), 36845.46)
+
+	def test_top_ups_are_disbursed_when_applied_and_changes_after_to_date_are_not_outstanding_yet(self):
+		# approved today: a top-up of 50,000 and a holiday whose interest is added to the principal
+		interest = change_l1(self)
+		personal = self.personal_category
+
+		def l1(from_date, to_date):
+			data = self.run_report(from_date=from_date, to_date=to_date, employee=self.one)[1]
+			return self.by_group(data)[personal]
+
+		# a period up to today: the top-up is disbursed in it, the holiday's interest is owed but was
+		# never paid out
+		self.assertEqual(
+			l1("2026-01-01", today()),
+			(1, 1, 250000, 24845.46, 22230.21, 2615.25, flt(177769.79 + 50000 + interest, 2)),
+		)
+		cards = self.summary(self.run_report(from_date="2026-01-01", to_date=today(), employee=self.one)[4])
+		self.assertEqual(cards["Principal Disbursed"], 262000)  # with L3's 12,000
+		# today alone: no loan disbursed, the top-up is
+		self.assertEqual(l1(today(), today()), (1, 0, 50000, 0, 0, 0, flt(177769.79 + 50000 + interest, 2)))
+		# up to 30 April the changes had not happened: the figures are those before them
+		self.assertEqual(
+			l1("2026-01-01", "2026-04-30"), (1, 1, 200000, 24845.46, 22230.21, 2615.25, 177769.79)
+		)
+		by_status = self.run_report(
+			from_date="2026-01-01", to_date="2026-04-30", group_by="Status", employee=self.one
+		)[1]
+		self.assertEqual(
+			self.by_group(by_status)["Disbursed"][2:], (200000, 24845.46, 22230.21, 2615.25, 177769.79)
+		)
+
+		# a cancelled change drops out: the holiday (the latest change) cancelled
+		holiday = frappe.get_last_doc(
+			"Employee Loan Change", {"employee_loan": self.l1, "change_type": "EMI Holiday"}
+		)
+		holiday.cancel()
+		self.assertEqual(l1("2026-01-01", today()), (1, 1, 250000, 24845.46, 22230.21, 2615.25, 227769.79))
