@@ -4,9 +4,12 @@ financial year and loan, month by month.
 The taxable value is what the submitted salary slips of the financial year carry (their perquisite rows,
 Salary Detail.employee_loan on an earning): what was taxed, so the year's total is the figure for Form
 12BA and Form 16. Beside it, the month's figures from the rule: the loan's balance on the month's last
-day and the interest recovered for the month (from the loan's submitted repayments), the benchmark rate
-of the settings and the interest at that rate, computed by the engine as payroll computes them. When a
-repayment or the benchmark rate changed after the slip, the month says what the rule gives now.
+day and the interest recovered for the month (from the loan's submitted repayments, and what its approved
+changes lent from the day they were applied: top-ups, EMI holiday interest added to the principal), the
+benchmark rate of the settings and the interest at that rate, computed by the engine from the same
+movements payroll reads (`payroll_hooks.perquisite.loan_movements`), so the report and the slips agree.
+When a repayment, a change or the benchmark rate changed after the slip, the month says what the rule
+gives now.
 
 Rows form a tree: the employee (totals), each loan (its rates and totals), each month."""
 
@@ -218,7 +221,9 @@ def tree(rows: list[frappe._dict], year: int, precision: int, currency: str | No
 
 
 def month_row(row, movements, rate: Decimal | None, precision: int) -> dict:
-	"""One slip's month for one loan: the rule's figures beside the taxable value the slip carries."""
+	"""One slip's month for one loan: the rule's figures beside the taxable value the slip carries.
+	`movements` are payroll's own (repayments, and what approved changes lent), so the balance is the one
+	the slip was valued on."""
 	month_end = month_bounds(getdate(row.end_date))[1]
 	balance, recovered = month_position(to_money(row.loan_amount, precision), movements, month_end, precision)
 	taxable = to_money(row.amount, precision)
@@ -228,7 +233,8 @@ def month_row(row, movements, rate: Decimal | None, precision: int) -> dict:
 		remark = _("No benchmark rate in Employee Loan Settings for this financial year and loan purpose.")
 	elif max(value - recovered, Decimal(0)) != taxable:
 		remark = _(
-			"A repayment or the benchmark rate changed after the salary slip: the rule now gives {0}."
+			"A repayment, a loan change or the benchmark rate changed after the salary slip: the rule now "
+			"gives {0}."
 		).format(frappe.format(to_field(max(value - recovered, Decimal(0))), {"fieldtype": "Currency"}))
 	return {
 		"label": formatdate(month_end, "MMMM yyyy"),

@@ -6,7 +6,8 @@ import frappe
 from frappe.desk.query_report import run
 from frappe.query_builder.functions import Sum
 
-from employee_loans.payroll_hooks.test_payroll_perquisite import PerquisiteTestCase
+from employee_loans.employee_loans.report.active_loans.test_active_loans import approved_change
+from employee_loans.payroll_hooks.test_payroll_perquisite import PerquisiteTestCase, perquisite_rows
 from employee_loans.tests.base import APPLICANT, COLLEAGUE
 from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user, make_slip
 
@@ -101,6 +102,28 @@ class TestLoanPerquisiteReport(PerquisiteTestCase):
 		# the slip charged 3,375.00 on 4,50,000; with the prepayment the balance on 30 April was 4,00,000
 		self.assertEqual((month["taxable_value"], month["balance"], month["value"]), (3375, 400000, 3000))
 		self.assertIn("changed after the salary slip: the rule now gives", month["remark"])
+
+	def test_a_top_up_is_lent_from_the_day_it_is_applied_as_payroll_counts_it(self):
+		# each step on its day, so the top-up takes its place between the two slips
+		with self.freeze_time("2026-03-15 10:00:00", tick=True):
+			loan = self.loan(self.advance, 500000, 10)  # 50,000 a month from April 2026
+		with self.freeze_time("2026-04-28 10:00:00", tick=True):
+			make_slip(self.applicant, "2026-04-01", submit=True)
+		with self.freeze_time("2026-05-10 10:00:00", tick=True):
+			approved_change(loan, "Top-up", top_up_amount=50000)
+		with self.freeze_time("2026-05-28 10:00:00", tick=True):
+			may = make_slip(self.applicant, "2026-05-01", submit=True)
+		# 4,50,000 + 50,000 over the 9 instalments left (end date kept): 55,555.56 in May leaves
+		# 4,44,444.44 on 31 May, 9 % of which for the month is 3,333.33
+		(charged,) = perquisite_rows(may)
+		self.assertEqual(money(charged.amount), Decimal("3333.33"))
+		months = [row for row in self.report()["result"] if row["indent"] == 2]
+		self.assertEqual(
+			[(row["label"], row["balance"], row["value"], row["taxable_value"]) for row in months],
+			[("April 2026", 450000, 3375, 3375), ("May 2026", 444444.44, 3333.33, 3333.33)],
+		)
+		# the report and payroll agree: nothing changed after the slips
+		self.assertEqual([row["remark"] for row in months], [None, None])
 
 	def test_an_employee_sees_only_their_own_rows(self):
 		self.loan(self.advance, 500000, 10)
