@@ -43,6 +43,9 @@ frappe.ready(() => {
 		const button_label = button.textContent.trim();
 		let timer = null;
 		let sequence = 0;
+		// the values the preview shows (or is calculating): a field's change event after its input
+		// events asks for nothing again, and does not wipe a message shown meanwhile
+		let previewed = null;
 
 		function values() {
 			const result = { employee_loan: loan, change_type: change_type };
@@ -62,8 +65,15 @@ frappe.ready(() => {
 			error.classList.toggle("d-none", !message);
 		}
 
-		function line(label, before, after) {
+		// data-state (incomplete, loading, ready, error) and data-figure name what the preview shows, for
+		// scripts such as the browser check
+		function set_state(state) {
+			preview.dataset.state = state;
+		}
+
+		function line(figure, label, before, after) {
 			const row = document.createElement("div");
+			row.dataset.figure = figure;
 			const name = document.createElement("span");
 			name.className = "text-muted";
 			name.textContent = `${label}: `;
@@ -76,9 +86,15 @@ frappe.ready(() => {
 
 		function render(figures) {
 			const lines = [
-				line(__("EMI"), format_money(figures.emi_before), format_money(figures.emi_after)),
-				line(__("Last EMI"), format_date(figures.end_date_before), format_date(figures.end_date_after)),
+				line("emi", __("EMI"), format_money(figures.emi_before), format_money(figures.emi_after)),
 				line(
+					"end_date",
+					__("Last EMI"),
+					format_date(figures.end_date_before),
+					format_date(figures.end_date_after)
+				),
+				line(
+					"outstanding",
 					__("Outstanding"),
 					format_money(figures.outstanding_before),
 					format_money(figures.outstanding_after)
@@ -86,7 +102,7 @@ frappe.ready(() => {
 			];
 			if (parseFloat(figures.interest_added)) {
 				const added = format_money(figures.interest_added);
-				lines.push(line(__("Interest added to the loan"), added, added));
+				lines.push(line("interest_added", __("Interest added to the loan"), added, added));
 			}
 			for (const finding of figures.eligibility || []) {
 				const row = document.createElement("div");
@@ -101,14 +117,19 @@ frappe.ready(() => {
 
 		function refresh() {
 			const args = values();
+			const key = JSON.stringify(args);
+			if (key === previewed) return;
+			previewed = key;
 			show_error("");
+			const mine = ++sequence;
 			if (!ready(args)) {
 				preview.textContent = __("Fill in the form to see your new EMI.");
+				set_state("incomplete");
 				return;
 			}
-			const mine = ++sequence;
 			preview.textContent = __("Calculating...");
-			const query = new URLSearchParams({ values: JSON.stringify(args) });
+			set_state("loading");
+			const query = new URLSearchParams({ values: key });
 			fetch(`/api/method/${preview_method}?${query}`, {
 				headers: { Accept: "application/json" },
 				credentials: "same-origin",
@@ -118,15 +139,19 @@ frappe.ready(() => {
 					if (mine !== sequence) return;
 					if (ok) {
 						render(body.message);
+						set_state("ready");
 					} else {
 						preview.replaceChildren();
 						show_error(server_messages(body) || __("Could not calculate the figures."));
+						set_state("error");
 					}
 				})
 				.catch(() => {
 					if (mine !== sequence) return;
+					previewed = null; // the same values may be tried again
 					preview.replaceChildren();
 					show_error(__("Could not calculate the figures."));
+					set_state("error");
 				});
 		}
 
