@@ -2,9 +2,12 @@
 
 Checks that a guest is sent to the login page, logs in as a test employee, opens Apply for a Loan,
 fills it in, waits for the EMI preview, submits, finds the application in My Loans (also at a phone's
-width), opens the first loan listed (if the employee has one) and its statement of account (once that
-print format exists), then the new application, and (unless --keep) withdraws it again. A full-page screenshot of every page goes to --out. Runnable against any
-site URL:
+width), opens the first disbursed loan listed (else the first loan, if the employee has one) and its
+statement of account (once that print format exists). On a disbursed loan it asks for an EMI holiday:
+the first month offered, 1 month, a reason; it waits for the live preview of the new EMI and last EMI,
+sends the request and finds the Pending change listed on the reloaded loan page (the change stays:
+HR decides it, or deletes the Pending draft). Then it opens the new application and (unless --keep)
+withdraws it again. A full-page screenshot of every page goes to --out. Runnable against any site URL:
 
 	python employee_loans/e2e/portal_check.py --url http://portal.localhost:8001 \\
 		--user portal.employee@example.com --password 'Portal-Check-1!'
@@ -19,7 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 CHROMIUM_FLAGS = (
 	"--headless=new",
@@ -50,6 +53,7 @@ def parse_args(argv=None):
 	parser.add_argument("--amount", default="50000")
 	parser.add_argument("--tenure", default="12", help="months")
 	parser.add_argument("--reason", default="Browser check of the self-service portal")
+	parser.add_argument("--holiday-reason", default="Browser check: an EMI holiday asked for from the portal")
 	parser.add_argument(
 		"--keep", action="store_true", help="leave the application Pending (default: withdraw)"
 	)
@@ -230,10 +234,13 @@ class PortalCheck:
 		self.screenshot("03-my-loans")
 		self.screenshot("04-my-loans-mobile", MOBILE)
 		loans = [
-			link.get_attribute("href")
-			for link in self.driver.find_elements("css selector", "[data-loan] a.loan-title")
+			{
+				"href": card.find_element("css selector", "a.loan-title").get_attribute("href"),
+				"status": card.find_element("css selector", ".loan-status").get_attribute("data-status"),
+			}
+			for card in self.driver.find_elements("css selector", "[data-loan]")
 		]
-		return applied, loans[0] if loans else None
+		return applied, loans
 
 	def loan(self, href):
 		from selenium.webdriver.support import expected_conditions as EC
@@ -256,6 +263,72 @@ class PortalCheck:
 		self.log("statement of account opens")
 		self.screenshot("07-statement-of-account")
 
+	def emi_holiday(self, href):
+		"""Ask for a 1-month EMI holiday from the first month offered, as the employee would."""
+		from selenium.webdriver.support import expected_conditions as EC
+		from selenium.webdriver.support.ui import Select
+
+		self.driver.get(href)
+		self.page_has_no_error()
+		form = "#emi-holiday-form"
+		self.wait(EC.presence_of_element_located(("css selector", form)), "the EMI holiday form")
+		if not self.present("#holiday-from-date"):
+			self.log(f"no EMI holiday to ask for: {self.visible_text(form + ' p:last-child')}")
+			return None
+		# note the methods the page calls through Frappe's own client, kept across the reload that follows
+		self.driver.execute_script(
+			"sessionStorage.setItem('loans_portal_calls', '[]');"
+			"const call = frappe.call;"
+			"frappe.call = function (opts) {"
+			"  const calls = JSON.parse(sessionStorage.getItem('loans_portal_calls'));"
+			"  sessionStorage.setItem('loans_portal_calls', JSON.stringify([...calls, opts.method]));"
+			"  return call.apply(this, arguments);"
+			"};"
+		)
+		first_month = Select(self.find("#holiday-from-date"))
+		first_month.select_by_index(0)
+		month = first_month.first_selected_option.text.strip()
+		preview = f"{form} [data-preview]"
+		# empty the months first, so the preview waited for below is the one of the values typed
+		self.find("#holiday-months").clear()
+		self.wait(
+			lambda driver: self.find(preview).get_attribute("data-state") == "incomplete",
+			"the holiday preview to ask for the months",
+		)
+		self.find("#holiday-months").send_keys("1")
+		self.find("#holiday-reason").send_keys(self.args.holiday_reason)
+		self.wait(
+			lambda driver: self.find(preview).get_attribute("data-state") in ("ready", "error"),
+			"the holiday preview",
+		)
+		if self.find(preview).get_attribute("data-state") == "error":
+			raise CheckFailed(f"no EMI holiday preview: {self.visible_text(form + ' [data-error]')}")
+		emi = self.visible_text(f'{preview} [data-figure="emi"]')
+		last_emi = self.visible_text(f'{preview} [data-figure="end_date"]')
+		self.log(f"EMI holiday from {month}, 1 month: {emi}; {last_emi}")
+		self.screenshot("08-emi-holiday-preview")
+		self.find(f"{form} button[type=submit]").click()
+		self.wait(EC.url_contains("requested="), "the loan page after the request")
+		self.page_has_no_error()
+		self.wait(
+			EC.presence_of_element_located(("css selector", '[data-loans-portal="change-requested"]')),
+			"the notice of the request",
+		)
+		calls = self.driver.execute_script("return JSON.parse(sessionStorage.getItem('loans_portal_calls'))")
+		if not any(call.endswith(".request_change") for call in calls or []):
+			raise CheckFailed(f"the request did not go through frappe.call (calls: {calls})")
+		requested = parse_qs(urlsplit(self.driver.current_url).query)["requested"][0]
+		row = f'[data-change="{requested}"]'
+		if not self.present(row):
+			raise CheckFailed(f"change {requested} is not listed on the loan page")
+		status = self.find(f"{row} .loan-status").get_attribute("data-status")
+		self.log(f"the loan page lists {requested} as {status}")
+		if status != "Pending":
+			raise CheckFailed(f"change {requested} is {status}, not Pending")
+		self.screenshot("09-emi-holiday-requested")
+		self.screenshot("10-emi-holiday-requested-mobile", MOBILE)
+		return requested
+
 	def application(self, name):
 		from selenium.webdriver.support import expected_conditions as EC
 
@@ -264,14 +337,14 @@ class PortalCheck:
 		self.wait(
 			EC.presence_of_element_located(("css selector", "#withdraw-application")), "the application"
 		)
-		self.screenshot("08-application")
+		self.screenshot("11-application")
 		if self.args.keep:
 			return
 		self.find("#withdraw-application").click()
 		# Frappe's confirmation dialog (frappe.confirm): its primary button says Yes
 		confirm = ".modal.show .modal-footer .btn-primary"
 		self.wait(EC.element_to_be_clickable(("css selector", confirm)), "the confirmation")
-		self.screenshot("09-withdraw-confirmation")
+		self.screenshot("12-withdraw-confirmation")
 		self.find(confirm).click()
 		self.wait(
 			lambda driver: self.present(".page-header .loan-status")
@@ -279,7 +352,7 @@ class PortalCheck:
 			"the application to be Withdrawn",
 		)
 		self.log(f"withdrew {name}")
-		self.screenshot("10-application-withdrawn")
+		self.screenshot("13-application-withdrawn")
 
 	def run(self):
 		from selenium.common.exceptions import WebDriverException
@@ -288,11 +361,16 @@ class PortalCheck:
 			self.guest_is_sent_to_login()
 			self.login()
 			self.apply()
-			name, loan = self.my_loans()
-			if loan:
-				self.loan(loan)
+			name, loans = self.my_loans()
+			disbursed = [loan["href"] for loan in loans if loan["status"] == "Disbursed"]
+			if loans:
+				self.loan((disbursed or [loans[0]["href"]])[0])
 			else:
 				self.log("the employee has no loan yet: no loan page to check")
+			if disbursed:
+				self.emi_holiday(disbursed[0])
+			else:
+				self.log("the employee has no disbursed loan: no EMI holiday to ask for")
 			self.application(name)
 			self.log(f"passed; {len(self.shots)} screenshots in {self.out}")
 			return 0
