@@ -460,9 +460,13 @@ def get_preview(values: str | dict) -> dict:
 	return figures_of(doc)
 
 
+def may_create_for_anyone() -> bool:
+	return sees_all_records() and frappe.has_permission(CHANGE_DOCTYPE, "create")
+
+
 def check_may_request(change_type: str, loan) -> None:
 	"""Employees ask for holidays and top-ups of their own loans; only HR restructures."""
-	if sees_all_records() and frappe.has_permission(CHANGE_DOCTYPE, "create"):
+	if may_create_for_anyone():
 		return
 	if loan.employee not in employees_of_user():
 		frappe.throw(_("You can only ask for changes to your own loans."), frappe.PermissionError)
@@ -481,6 +485,9 @@ def request_change(values: str | dict) -> str:
 	loan = frappe.get_doc("Employee Loan", values.get("employee_loan"))
 	ensure_permission(loan, "read")
 	check_may_request(values.get("change_type"), loan)
+	if not may_create_for_anyone():
+		# the account a top-up is paid from is HR's choice when approving
+		values.pop("payment_account", None)
 	doc = new_change(values)
 	doc.insert(ignore_permissions=True)
 	doc.run_method("on_change_requested")
