@@ -136,6 +136,8 @@ def base_query(filters, scope):
 
 
 class JsonArray(Function):
+	"""MariaDB's JSON_ARRAY(...): the values as one JSON text, NULL as null, any text escaped."""
+
 	def __init__(self, *terms, alias=None):
 		super().__init__("JSON_ARRAY", *terms, alias=alias)
 
@@ -155,7 +157,7 @@ class Decoded(dict):
 
 # A row as the query returns it: three JSON arrays, of these fields
 SLIP_FIELDS = ("payroll_start_date", "payroll_end_date", "employee", "employee_name", "salary_slip")
-LINE_FIELDS = ("department", "loan_category", "reason", "instalment_number", "note", "currency")
+LINE_FIELDS = ("department", "loan_category", "reason", "instalment_number", "note", "currency")  # company
 AMOUNT_FIELDS = ("scheduled_amount", "amount", "shortfall", "principal_amount", "interest_amount")
 OWN_FIELDS = ("employee_loan", *AMOUNT_FIELDS, "repayment")
 # ... and as the report shows it: the same fields in the order of the columns
@@ -177,7 +179,7 @@ ROW_FIELDS = (
 )
 _READ = (*SLIP_FIELDS, *LINE_FIELDS, *OWN_FIELDS)
 in_column_order = itemgetter(*(_READ.index(field) for field in ROW_FIELDS))
-own_amounts = itemgetter(slice(OWN_FIELDS.index(AMOUNT_FIELDS[0]), OWN_FIELDS.index(AMOUNT_FIELDS[-1]) + 1))
+own_amounts = itemgetter(slice(1, 1 + len(AMOUNT_FIELDS)))
 # rows decoded at a time: MariaDB goes on finding rows meanwhile
 BATCH = 2000
 
