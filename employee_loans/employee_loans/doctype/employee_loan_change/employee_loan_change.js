@@ -75,6 +75,8 @@ frappe.ui.form.on("Employee Loan Change", {
 
 	preview(frm) {
 		if (frm.doc.docstatus !== 0) return;
+		// every call, answered or not, makes the answers to earlier ones stale
+		const sequence = (frm.__preview_sequence = (frm.__preview_sequence || 0) + 1);
 		if (!change_values_ready(frm.doc)) {
 			frm.dashboard.clear_headline();
 			return;
@@ -86,7 +88,6 @@ frappe.ui.form.on("Employee Loan Change", {
 		]) {
 			if (frm.doc[key] !== undefined && frm.doc[key] !== null && frm.doc[key] !== "") values[key] = frm.doc[key];
 		}
-		const sequence = (frm.__preview_sequence = (frm.__preview_sequence || 0) + 1);
 		frappe.call({
 			method: `${CHANGE_METHODS}.get_preview`,
 			args: { values },
@@ -106,6 +107,8 @@ frappe.ui.form.on("Employee Loan Change", {
 				const text = messages.length ? messages.join("\n") : __("The figures could not be calculated.");
 				// the server's messages may hold <br> and links: shown as plain text
 				const plain = $("<div>").html(text.replace(/<br\s*\/?>/gi, "\n")).text();
+				// the headline adds a block at each call: the previous figures or refusal go first
+				frm.dashboard.clear_headline();
 				frm.dashboard.set_headline_alert(
 					`<div style="white-space: pre-line">${frappe.utils.escape_html(plain)}</div>`,
 					"red"
@@ -155,6 +158,7 @@ frappe.ui.form.on("Employee Loan Change", {
 			(f) => `<div class="text-${f.severity === "Block" ? "danger" : "warning"}">
 				<b>${e(f.rule)}</b>: ${e(f.message)}</div>`
 		);
+		frm.dashboard.clear_headline(); // the headline adds a block at each call
 		frm.dashboard.set_headline_alert(
 			`<table class="table table-sm mb-1" data-change-preview="1">
 				<thead><tr><th></th><th class="text-right">${e(__("Before"))}</th>
