@@ -79,14 +79,18 @@ class PortalCheck:
 			options.add_argument(flag)
 		options.add_argument(f"--user-data-dir={self.profile.name}")
 		options.add_argument(f"--window-size={DESKTOP[0]},{DESKTOP[1]}")
+		# the browser console, for driver.get_log("browser")
+		options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
 		self.driver = webdriver.Chrome(service=Service(executable_path=args.chromedriver), options=options)
 		self.driver.set_page_load_timeout(args.timeout * 2)
 		self.shots = []
 
 	# -- helpers ------------------------------------------------------------------------------------
 
+	name = "portal-check"
+
 	def log(self, message):
-		print(f"[portal-check] {message}", flush=True)
+		print(f"[{self.name}] {message}", flush=True)
 
 	def url(self, route):
 		return urljoin(self.base, route.lstrip("/"))
