@@ -41,6 +41,7 @@ from employee_loans.engine.states import (
 	LOAN_DISBURSED,
 	PAID,
 	PENDING,
+	RESTRUCTURE,
 	TOP_UP,
 	closure_type,
 )
@@ -227,6 +228,7 @@ def _approved_changes(loan: str) -> list[frappe._dict]:
 			change.interest_added,
 			change.top_up_amount,
 			change.new_term_months,
+			change.change_interest_rate,
 			change.new_interest_rate,
 			change.applied_on,
 		)
@@ -246,15 +248,14 @@ def loan_change(row, precision: int) -> LoanChange:
 		months, amount = row.new_term_months, to_money(row.top_up_amount or 0, precision)
 	else:
 		months, amount = row.new_term_months, to_money(0, precision)
-	rate = row.new_interest_rate
+	# a Percent column reads 0 when blank: only a restructure that says so changes the rate
+	changes_rate = row.change_type == RESTRUCTURE and row.change_interest_rate
 	return LoanChange(
 		kind=row.change_type,
 		first_due=getdate(row.from_date),
 		months=cint(months),
 		amount=amount,
-		annual_rate=Decimal(str(flt(rate, 6)))
-		if rate not in (None, "") and row.change_type != TOP_UP
-		else None,
+		annual_rate=Decimal(str(flt(row.new_interest_rate, 6))) if changes_rate else None,
 		absorb=row.holiday_absorb or EXTEND_TERM,
 		change=row.name,
 	)
@@ -330,7 +331,10 @@ def rebuild(loan) -> None:
 def current_rate(rows: list[ScheduleRow], terms) -> Decimal:
 	"""The annual rate in force for the next instalment (a restructure may have changed it)."""
 	upcoming = [row for row in rows if row.pending and row.contract]
-	return upcoming[0].contract.annual_rate if upcoming else terms.annual_rate
+	if upcoming:
+		return upcoming[0].contract.annual_rate
+	laid = [row for row in rows if row.contract]  # a closed loan: the rate it ended on
+	return laid[-1].contract.annual_rate if laid else terms.annual_rate
 
 
 def replayed_rows(loan, events: list | None = None) -> list[ScheduleRow]:

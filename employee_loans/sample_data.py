@@ -650,6 +650,10 @@ def load_loan_volume(
 		 "remaining_payable", "closure_date", "closure_type"],
 		loan_rows,
 	)  # fmt: skip
+	loan = frappe.qb.DocType("Employee Loan")
+	frappe.qb.update(loan).set(loan.current_interest_rate, loan.annual_interest_rate).where(
+		loan.name.like(f"{prefix}%")
+	).run()
 	bulk_insert(
 		"Employee Loan Schedule",
 		["name", "parent", "parenttype", "parentfield", "idx", "instalment_number", "due_date",

@@ -72,6 +72,7 @@ frappe.ui.form.on("Employee Loan Change", {
 	top_up_amount: (frm) => frm.trigger("preview"),
 	new_term_months: (frm) => frm.trigger("preview"),
 	new_interest_rate: (frm) => frm.trigger("preview"),
+	change_interest_rate: (frm) => frm.trigger("preview"),
 
 	preview(frm) {
 		if (frm.doc.docstatus !== 0) return;
@@ -84,7 +85,7 @@ frappe.ui.form.on("Employee Loan Change", {
 		const values = {};
 		for (const key of [
 			"change_type", "employee_loan", "from_date", "holiday_months", "top_up_amount",
-			"new_term_months", "new_interest_rate",
+			"new_term_months", "change_interest_rate", "new_interest_rate",
 		]) {
 			if (frm.doc[key] !== undefined && frm.doc[key] !== null && frm.doc[key] !== "") values[key] = frm.doc[key];
 		}

@@ -115,8 +115,10 @@ class EmployeeLoanChange(Document):
 			self.interest_added = 0
 		if self.change_type != TOP_UP:
 			self.top_up_amount = 0
-		if self.change_type != RESTRUCTURE:
-			self.new_interest_rate = None
+		if self.change_type != RESTRUCTURE or not self.change_interest_rate:
+			# a Percent field reads 0 when blank: only a ticked box changes the rate
+			self.change_interest_rate = 0
+			self.new_interest_rate = 0
 
 	def check_rules(self, loan) -> None:
 		if not (self.reason or "").strip():
@@ -133,6 +135,7 @@ class EmployeeLoanChange(Document):
 			self.check_holiday(loan)
 		elif (
 			self.change_type == RESTRUCTURE
+			and self.change_interest_rate
 			and flt(self.new_interest_rate)
 			and not flt(loan.annual_interest_rate)
 		):
@@ -235,9 +238,7 @@ class EmployeeLoanChange(Document):
 				rows,
 				getdate(get_first_day(self.from_date)),
 				cint(self.new_term_months),
-				Decimal(str(flt(self.new_interest_rate, 6)))
-				if self.new_interest_rate not in (None, "")
-				else None,
+				Decimal(str(flt(self.new_interest_rate, 6))) if self.change_interest_rate else None,
 				self.name,
 			)
 		return plan_top_up(
@@ -413,6 +414,8 @@ def new_change(values: dict) -> EmployeeLoanChange:
 	"""A change document from a request (the form's preview, the portal)."""
 	doc = frappe.new_doc(CHANGE_DOCTYPE)
 	doc.update({key: values.get(key) for key in REQUEST_FIELDS if values.get(key) not in (None, "")})
+	if values.get("new_interest_rate") not in (None, "") and values.get("change_interest_rate") is None:
+		doc.change_interest_rate = 1  # a rate given is a rate to change to
 	return doc
 
 
@@ -424,6 +427,7 @@ REQUEST_FIELDS = (
 	"holiday_months",
 	"top_up_amount",
 	"new_term_months",
+	"change_interest_rate",
 	"new_interest_rate",
 	"payment_account",
 )

@@ -258,6 +258,9 @@ class TestRestructureAndTopUp(ChangeTestCase):
 		change = self.request(loan_name, "Restructure", from_date="2026-04-01", new_term_months=24)
 		self.approve(change)
 		self.assertEqual(getdate(self.rows(loan_name)[-1].due_date), getdate("2028-03-01"))
+		# no rate given: the loan keeps its 8 % (a blank Percent field is no 0 % restructure)
+		self.assertEqual(frappe.db.get_value(LOAN, loan_name, "current_interest_rate"), 8)
+		self.assertTrue(all(row.interest_amount > 0 for row in self.rows(loan_name)))
 		frappe.get_doc(CHANGE, change).cancel()
 		self.assertEqual(
 			[(r.due_date, r.emi, r.status, r.closing_balance) for r in self.rows(loan_name)], before
