@@ -232,7 +232,8 @@ class DeskChangeCheck(PortalCheck):
 		)
 		self.wait_for_desk()
 		name, status = self.doc("name"), self.doc("status")
-		self.log(f"saved {name} as {status}")
+		indicator = self.on_form(".page-head .indicator-pill", "the status").text.strip()
+		self.log(f"saved {name} as {status} (the form says {indicator})")
 		if status != "Pending":
 			raise CheckFailed(f"change {name} was saved as {status}, not Pending")
 		self.screenshot("04-saved")
@@ -264,6 +265,8 @@ class DeskChangeCheck(PortalCheck):
 		self.log(f"{name} is {status} (the form says {indicator})")
 		if status != "Approved":
 			raise CheckFailed(f"change {name} is {status}, not Approved")
+		if indicator != self.js("return __('Approved')"):
+			raise CheckFailed(f"change {name} is Approved, but the form says {indicator}")
 		self.screenshot("06-approved")
 		self.read_console()
 
