@@ -302,11 +302,18 @@ class PortalCheck:
 		self.find("#holiday-months").send_keys("1")
 		self.find("#holiday-reason").send_keys(self.args.holiday_reason)
 		self.wait(
-			lambda driver: self.find(preview).get_attribute("data-state") in ("ready", "error"),
+			lambda driver: self.find(preview).get_attribute("data-state") in ("ready", "refused", "error"),
 			"the holiday preview",
 		)
-		if self.find(preview).get_attribute("data-state") == "error":
+		state = self.find(preview).get_attribute("data-state")
+		if state == "error":
 			raise CheckFailed(f"no EMI holiday preview: {self.visible_text(form + ' [data-error]')}")
+		if state == "refused":
+			# the loan's rules say no (its holiday months used up, a pre-closure pending): the page
+			# shows why, and there is nothing to send
+			self.log(f"the EMI holiday is refused, nothing sent: {self.visible_text(form + ' [data-error]')}")
+			self.screenshot("08-emi-holiday-refused")
+			return None
 		emi = self.visible_text(f'{preview} [data-figure="emi"]')
 		last_emi = self.visible_text(f'{preview} [data-figure="end_date"]')
 		self.log(f"EMI holiday from {month}, 1 month: {emi}; {last_emi}")

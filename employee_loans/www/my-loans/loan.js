@@ -65,8 +65,8 @@ frappe.ready(() => {
 			error.classList.toggle("d-none", !message);
 		}
 
-		// data-state (incomplete, loading, ready, error) and data-figure name what the preview shows, for
-		// scripts such as the browser check
+		// data-state (incomplete, loading, ready, refused: the server said why, error: it could not answer)
+		// and data-figure name what the preview shows, for scripts such as the browser check
 		function set_state(state) {
 			preview.dataset.state = state;
 		}
@@ -141,9 +141,10 @@ frappe.ready(() => {
 						render(body.message);
 						set_state("ready");
 					} else {
+						const message = server_messages(body);
 						preview.replaceChildren();
-						show_error(server_messages(body) || __("Could not calculate the figures."));
-						set_state("error");
+						show_error(message || __("Could not calculate the figures."));
+						set_state(message ? "refused" : "error");
 					}
 				})
 				.catch(() => {
