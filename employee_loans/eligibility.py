@@ -19,6 +19,7 @@ from employee_loans.engine import (
 	first_due_date,
 	schedule_totals,
 )
+from employee_loans.engine.eligibility import AMOUNT, check_top_up_amount
 from employee_loans.engine.states import OPEN_LOAN_STATUSES
 from employee_loans.utils import currency_precision, engine_message, get_settings, loan_terms, to_money
 
@@ -236,7 +237,11 @@ def assess_top_up(loan, change, after) -> dict:
 		precision=precision,
 	)
 	try:
-		findings = evaluate(facts)
+		# the amount rule as a top-up reads it: what will be owed, and how much can be topped up
+		findings = [
+			*check_top_up_amount(after.outstanding, change.amount, facts.category_maximum, precision),
+			*(finding for finding in evaluate(facts) if finding.rule != AMOUNT),
+		]
 	except LoanInputError as error:
 		frappe.throw(engine_message(error), title=_("Check the Top-up"))
 	return {

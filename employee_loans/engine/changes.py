@@ -127,6 +127,11 @@ def check_holiday_limits(
 ) -> None:
 	"""A holiday of `months` (`months_in_year`: how many of them fall in each calendar year) on a loan
 	that has had `months_on_loan` holiday months, against the settings' limits (0: no limit)."""
+	if max_per_loan and months_on_loan >= max_per_loan:
+		raise LoanInputError(
+			N_("This loan has had the {limit} EMI holiday months a loan may have; no more can be given."),
+			{"limit": max_per_loan},
+		)
 	if max_per_loan and months_on_loan + months > max_per_loan:
 		raise LoanInputError(
 			N_(

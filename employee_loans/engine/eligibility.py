@@ -69,6 +69,31 @@ def check_amount(amount: Decimal, category_maximum: Decimal, precision: int = 2)
 	return []
 
 
+def check_top_up_amount(
+	owed_after: Decimal, top_up: Decimal, category_maximum: Decimal, precision: int = 2
+) -> list[Finding]:
+	"""A top-up: what would be owed after it (the outstanding and the top-up) within the category's
+	maximum, saying how much can be topped up."""
+	if category_maximum and owed_after > category_maximum:
+		room = max(Decimal(0), category_maximum - (owed_after - top_up))
+		return [
+			Finding(
+				AMOUNT,
+				BLOCK,
+				N_(
+					"With this top-up the loan would owe {owed}, above this category's maximum of {maximum}. "
+					"Ask for a top-up of at most {room}."
+				),
+				{
+					"owed": format_money(owed_after, precision),
+					"maximum": format_money(category_maximum, precision),
+					"room": format_money(room, precision),
+				},
+			)
+		]
+	return []
+
+
 def check_tenure(months: int, minimum: int | None, maximum: int | None) -> list[Finding]:
 	minimum = minimum or 1
 	if maximum and not minimum <= months <= maximum:

@@ -305,5 +305,11 @@ class TestRestructureAndTopUp(ChangeTestCase):
 
 	def test_top_up_over_the_category_maximum_is_refused(self):
 		loan_name = self.disbursed_loan()  # category maximum 5,00,000
-		with self.assertRaisesRegex(frappe.ValidationError, "maximum"):
+		before = frappe.db.count(CHANGE)
+		with self.assertRaisesRegex(
+			frappe.ValidationError,
+			"would owe 570,000.00, above this category's maximum of 500,000.00. "
+			"Ask for a top-up of at most 380,000.00",
+		):
 			self.request(loan_name, "Top-up", user=APPLICANT, top_up_amount=450000)
+		self.assertEqual(frappe.db.count(CHANGE), before)
