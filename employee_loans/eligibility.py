@@ -113,7 +113,6 @@ def assess(application) -> dict:
 	"""Everything the form, the approver and the portal show for an application: EMI and totals,
 	salary, existing loans and the findings of the six rules."""
 	precision = currency_precision(application.company)
-	settings = get_settings()
 	category = frappe.db.get_value(
 		"Employee Loan Category",
 		application.loan_category,
@@ -143,35 +142,19 @@ def assess(application) -> dict:
 	except LoanInputError as error:
 		frappe.throw(engine_message(error), title=_("Check the Loan Terms"))
 	totals = schedule_totals(rows)
-	employee = frappe.db.get_value(
-		"Employee", application.employee, ["status", "date_of_joining", "relieving_date"], as_dict=True
-	)
-	loans = existing_loans(application.employee, exclude_loan=application.get("employee_loan"))
-	net_salary, salary_source = net_monthly_salary(application.employee, precision)
-	existing_emis = add_up(to_money(loan.emi or 0, precision) for loan in loans)
-	facts = ApplicationFacts(
+	hr = hr_facts(
+		application.employee,
+		application.company,
+		category,
+		exclude_loan=application.get("employee_loan"),
 		amount=terms.principal,
 		months=terms.months,
 		new_emi=rows[0].emi,
 		last_emi_date=rows[-1].due_date,
 		on_date=posting_date,
-		category_maximum=to_money(category.maximum_amount, precision),
-		category_min_months=cint(category.minimum_tenure_months),
-		category_max_months=cint(category.maximum_tenure_months),
-		employee_status=employee.status,
-		date_of_joining=getdate(employee.date_of_joining) if employee.date_of_joining else None,
-		relieving_date=getdate(employee.relieving_date) if employee.relieving_date else None,
-		minimum_service_months=cint(settings.minimum_service_months),
-		active_loans=len(loans),
-		maximum_active_loans=cint(settings.maximum_active_loans),
-		existing_emis=existing_emis,
-		net_salary=net_salary,
-		emi_limit_percent=Decimal(str(flt(settings.emi_limit_percent, 2))),
-		emi_limit_severity=BLOCK if settings.emi_limit_action == "Block" else WARN,
-		precision=precision,
 	)
 	try:
-		findings = evaluate(facts)
+		findings = evaluate(hr.facts)
 	except LoanInputError as error:
 		frappe.throw(engine_message(error), title=_("Check the Application"))
 	return {
@@ -179,10 +162,10 @@ def assess(application) -> dict:
 		"total_interest": totals["total_interest"],
 		"total_payable": totals["total_payable"],
 		"last_emi_date": rows[-1].due_date,
-		"net_salary": net_salary,
-		"salary_source": salary_source,
-		"existing_emis": existing_emis,
-		"existing_loans": loans,
+		"net_salary": hr.net_salary,
+		"salary_source": hr.salary_source,
+		"existing_emis": hr.facts.existing_emis,
+		"existing_loans": hr.loans,
 		"findings": findings,
 		"blocking": blocking(findings),
 	}
@@ -196,58 +179,81 @@ def finding_rows(findings) -> list[dict]:
 	]
 
 
+def hr_facts(
+	employee_name: str,
+	company: str,
+	category,
+	exclude_loan: str | None,
+	minimum_tenure: bool = True,
+	**terms,
+) -> frappe._dict:
+	"""The facts the rules judge, from the real HR data: the employee, their other open loans and
+	net salary, the settings and the category's limits (`category`: its row), with `terms` (amount,
+	months, new_emi, last_emi_date, on_date) of the loan being judged."""
+	precision = currency_precision(company)
+	settings = get_settings()
+	employee = frappe.db.get_value(
+		"Employee", employee_name, ["status", "date_of_joining", "relieving_date"], as_dict=True
+	)
+	loans = existing_loans(employee_name, exclude_loan=exclude_loan)
+	net_salary, salary_source = net_monthly_salary(employee_name, precision)
+	facts = ApplicationFacts(
+		**terms,
+		category_maximum=to_money(category.maximum_amount, precision),
+		category_min_months=cint(category.minimum_tenure_months) if minimum_tenure else None,
+		category_max_months=cint(category.maximum_tenure_months),
+		employee_status=employee.status,
+		date_of_joining=getdate(employee.date_of_joining) if employee.date_of_joining else None,
+		relieving_date=getdate(employee.relieving_date) if employee.relieving_date else None,
+		minimum_service_months=cint(settings.minimum_service_months),
+		active_loans=len(loans),
+		maximum_active_loans=cint(settings.maximum_active_loans),
+		existing_emis=add_up(to_money(loan.emi or 0, precision) for loan in loans),
+		net_salary=net_salary,
+		emi_limit_percent=Decimal(str(flt(settings.emi_limit_percent, 2))),
+		emi_limit_severity=BLOCK if settings.emi_limit_action == "Block" else WARN,
+		precision=precision,
+	)
+	return frappe._dict(facts=facts, loans=loans, net_salary=net_salary, salary_source=salary_source)
+
+
 def assess_top_up(loan, change, after) -> dict:
 	"""A top-up judged by the rules for a new loan: what will be owed (the outstanding and the top-up)
 	within the category's maximum, the remaining term within its tenure limits, employment to the new
 	last instalment, and the EMI ratio with this loan's EMI counted once (its EMI after the top-up, the
 	other loans' EMIs beside it). The loan itself is not another active loan."""
 	precision = currency_precision(loan.company)
-	settings = get_settings()
 	category = frappe.db.get_value(
 		"Employee Loan Category",
 		loan.loan_category,
 		["maximum_amount", "minimum_tenure_months", "maximum_tenure_months"],
 		as_dict=True,
 	)
-	employee = frappe.db.get_value(
-		"Employee", loan.employee, ["status", "date_of_joining", "relieving_date"], as_dict=True
-	)
-	others = existing_loans(loan.employee, exclude_loan=loan.name)
-	net_salary, salary_source = net_monthly_salary(loan.employee, precision)
-	existing_emis = add_up(to_money(other.emi or 0, precision) for other in others)
-	facts = ApplicationFacts(
+	hr = hr_facts(
+		loan.employee,
+		loan.company,
+		category,
+		exclude_loan=loan.name,
+		# what is left of a loan may be shorter than a new loan's minimum tenure
+		minimum_tenure=False,
 		amount=after.outstanding,
 		months=change.months,
 		new_emi=after.emi or to_money(0, precision),
 		last_emi_date=after.end_date,
 		on_date=getdate(nowdate()),
-		category_maximum=to_money(category.maximum_amount, precision),
-		category_min_months=None,
-		category_max_months=cint(category.maximum_tenure_months),
-		employee_status=employee.status,
-		date_of_joining=getdate(employee.date_of_joining) if employee.date_of_joining else None,
-		relieving_date=getdate(employee.relieving_date) if employee.relieving_date else None,
-		minimum_service_months=cint(settings.minimum_service_months),
-		active_loans=len(others),
-		maximum_active_loans=cint(settings.maximum_active_loans),
-		existing_emis=existing_emis,
-		net_salary=net_salary,
-		emi_limit_percent=Decimal(str(flt(settings.emi_limit_percent, 2))),
-		emi_limit_severity=BLOCK if settings.emi_limit_action == "Block" else WARN,
-		precision=precision,
 	)
 	try:
 		# the amount rule as a top-up reads it: what will be owed, and how much can be topped up
 		findings = [
-			*check_top_up_amount(after.outstanding, change.amount, facts.category_maximum, precision),
-			*(finding for finding in evaluate(facts) if finding.rule != AMOUNT),
+			*check_top_up_amount(after.outstanding, change.amount, hr.facts.category_maximum, precision),
+			*(finding for finding in evaluate(hr.facts) if finding.rule != AMOUNT),
 		]
 	except LoanInputError as error:
 		frappe.throw(engine_message(error), title=_("Check the Top-up"))
 	return {
-		"net_salary": net_salary,
-		"salary_source": salary_source,
-		"existing_emis": existing_emis,
+		"net_salary": hr.net_salary,
+		"salary_source": hr.salary_source,
+		"existing_emis": hr.facts.existing_emis,
 		"findings": findings,
 		"blocking": blocking(findings),
 	}
