@@ -25,6 +25,7 @@ from employee_loans.engine import (
 	PreClosure,
 	Recovery,
 	ScheduleRow,
+	add_up,
 	after_instalment_paid,
 	first_due_date,
 	preclosure_settlement,
@@ -37,6 +38,7 @@ from employee_loans.engine.states import (
 	EMI_HOLIDAY,
 	EXTEND_TERM,
 	FINAL_SETTLEMENT,
+	FROM_SALARY_SLIP,
 	LOAN_CLOSED,
 	LOAN_DISBURSED,
 	PAID,
@@ -214,6 +216,27 @@ def _submitted_repayments(loan: str) -> list[frappe._dict]:
 	)
 
 
+def slip_recoveries_overlapping(loan, start, end):
+	"""The query (and its table) of the submitted payroll recoveries of `loan` (a name, or a loan's
+	column in a subquery) whose payroll period overlaps `start`..`end`: a locking read, so it sees what
+	other workers committed while this one waited for the loan's lock (MariaDB reads even a subquery
+	from the transaction's snapshot otherwise)."""
+	repayment = frappe.qb.DocType(REPAYMENT_DOCTYPE)
+	query = (
+		frappe.qb.from_(repayment)
+		.where(
+			(repayment.employee_loan == loan)
+			& (repayment.docstatus == 1)
+			& (repayment.repayment_type == FROM_SALARY_SLIP)
+			& (repayment.payroll_start_date <= end)
+			& (repayment.payroll_end_date >= start)
+		)
+		.limit(1)
+		.for_update()
+	)
+	return query, repayment
+
+
 def _approved_changes(loan: str) -> list[frappe._dict]:
 	"""The loan's approved changes in the order they took effect (locking read)."""
 	change = frappe.qb.DocType(CHANGE_DOCTYPE)
@@ -320,10 +343,8 @@ def rebuild(loan) -> None:
 		replayed=True,
 		added={
 			"current_interest_rate": flt(current_rate(rows, terms)),
-			"top_up_amount": to_field(sum((c.amount for c in changes if c.kind == TOP_UP), Decimal(0))),
-			"holiday_interest_added": to_field(
-				sum((c.amount for c in changes if c.kind == EMI_HOLIDAY), Decimal(0))
-			),
+			"top_up_amount": to_field(add_up(c.amount for c in changes if c.kind == TOP_UP)),
+			"holiday_interest_added": to_field(add_up(c.amount for c in changes if c.kind == EMI_HOLIDAY)),
 		},
 	)
 
@@ -441,9 +462,10 @@ def _settle_instalment(loan, due, repayment, precision: int) -> None:
 	try:
 		summary = after_instalment_paid(
 			# what was lent: the loan, its top-ups and the holiday interest added to it
-			principal=to_money(loan.loan_amount, precision)
-			+ to_money(loan.top_up_amount or 0, precision)
-			+ to_money(loan.holiday_interest_added or 0, precision),
+			principal=add_up(
+				to_money(value or 0, precision)
+				for value in (loan.loan_amount, loan.top_up_amount, loan.holiday_interest_added)
+			),
 			principal_repaid=to_money(loan.principal_repaid or 0, precision),
 			interest_paid=to_money(loan.interest_paid or 0, precision),
 			emis_paid=loan.emis_paid or 0,

@@ -69,10 +69,16 @@ def loan_figures(rows: list[ScheduleRow], events: Iterable, from_due: date) -> L
 
 
 def preview(
-	terms: LoanTerms, first_due: date, events: list, change: LoanChange, mode: str = KEEP_END_DATE
+	terms: LoanTerms,
+	first_due: date,
+	events: list,
+	change: LoanChange,
+	mode: str = KEEP_END_DATE,
+	before: list[ScheduleRow] | None = None,
 ) -> tuple[LoanFigures, LoanFigures]:
-	"""The loan's figures without and with `change` applied after `events`."""
-	before = replay(terms, first_due, events, mode)
+	"""The loan's figures without and with `change` applied after `events`. `before`: the rows of
+	`events` when the caller has replayed them already."""
+	before = replay(terms, first_due, events, mode) if before is None else before
 	after_events = [*events, change]
 	after = replay(terms, first_due, after_events, mode)
 	return (

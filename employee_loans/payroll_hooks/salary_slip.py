@@ -36,6 +36,7 @@ from employee_loans.engine.states import (
 	PENDING,
 	ROW_EMI_HOLIDAY,
 )
+from employee_loans.ledger import slip_recoveries_overlapping
 from employee_loans.utils import (
 	currency_precision,
 	engine_message,
@@ -179,22 +180,8 @@ def loans_due(slip, lock: bool) -> "OrderedDict[str, frappe._dict]":
 		# Read with the row lock (a locking read sees what other workers committed, whatever this
 		# transaction read before), with a submitted slip of an overlapping period that already
 		# recovered the loan (two workers, or a second slip for the same period).
-		repayment = frappe.qb.DocType("Employee Loan Repayment")
-		already = (
-			frappe.qb.from_(repayment)
-			.select(repayment.salary_slip)
-			.where(
-				(repayment.employee_loan == loan.name)
-				& (repayment.docstatus == 1)
-				& (repayment.repayment_type == FROM_SALARY_SLIP)
-				& (repayment.payroll_start_date <= slip.end_date)
-				& (repayment.payroll_end_date >= slip.start_date)
-				& (repayment.salary_slip != (slip.name or ""))
-			)
-			.limit(1)
-			# MariaDB reads a subquery from the transaction's snapshot unless it is a locking read too
-			.for_update()
-		)
+		already, repayment = slip_recoveries_overlapping(loan.name, slip.start_date, slip.end_date)
+		already = already.select(repayment.salary_slip).where(repayment.salary_slip != (slip.name or ""))
 		query = query.select(already.as_("deducted_by")).for_update()
 	loans: OrderedDict[str, frappe._dict] = OrderedDict()
 	for record in query.run(as_dict=True):

@@ -51,6 +51,7 @@ from employee_loans.ledger import (
 	lock_loan,
 	rebuild,
 	replayed_rows,
+	slip_recoveries_overlapping,
 )
 from employee_loans.permissions import employees_of_user, ensure_hr, ensure_permission, sees_all_records
 from employee_loans.utils import (
@@ -162,23 +163,8 @@ class EmployeeLoanChange(Document):
 				).format(loan.employee, frappe.format(relieving, "Date")),
 				title=_("Employee Leaving"),
 			)
-		# a locking read: a slip another worker committed while this request waited for the loan's lock
-		# is seen, whatever this transaction read before
-		repayment = frappe.qb.DocType(REPAYMENT_DOCTYPE)
-		deducted = (
-			frappe.qb.from_(repayment)
-			.select(repayment.name)
-			.where(
-				(repayment.employee_loan == loan.name)
-				& (repayment.docstatus == 1)
-				& (repayment.repayment_type == FROM_SALARY_SLIP)
-				& (repayment.payroll_end_date >= start)
-				& (repayment.payroll_start_date <= last_day)
-			)
-			.limit(1)
-			.for_update()
-			.run(pluck=True)
-		)
+		query, repayment = slip_recoveries_overlapping(loan.name, start, last_day)
+		deducted = query.select(repayment.name).run(pluck=True)
 		deducted = deducted[0] if deducted else None
 		if deducted:
 			frappe.throw(
@@ -257,7 +243,12 @@ class EmployeeLoanChange(Document):
 		try:
 			change = self.plan(loan, rows)
 			before, after = preview(
-				loan_terms(loan), first_due(loan), events, change, get_settings().reamortisation_mode
+				loan_terms(loan),
+				first_due(loan),
+				events,
+				change,
+				get_settings().reamortisation_mode,
+				before=rows,
 			)
 		except LoanInputError as error:
 			frappe.throw(
