@@ -641,32 +641,43 @@ def unbooked_disbursements(filters) -> list[dict]:
 	)
 
 
+def _booked_by_journal(source):
+	"""A document that books its own journal entry (`source`: a loan change or a desk repayment), with
+	its loan's accounts and that entry's state: the query the unbooked rows of both kinds share."""
+	loan = frappe.qb.DocType(LOAN)
+	journal = frappe.qb.DocType(JOURNAL_ENTRY)
+	query = (
+		frappe.qb.from_(source)
+		.join(loan)
+		.on(loan.name == source.employee_loan)
+		.left_join(journal)
+		.on(journal.name == source.journal_entry)
+		.select(
+			source.employee_loan,
+			source.employee,
+			source.employee_name,
+			source.journal_entry,
+			loan.loan_account,
+			loan.interest_income_account,
+			journal.docstatus.as_("journal_docstatus"),
+			journal.posting_date.as_("journal_date"),
+		)
+	)
+	return query, loan, journal
+
+
 def unbooked_changes(filters) -> list[dict]:
 	"""Top-ups and holiday interest applied by the date whose journal entry is not in the books at the
 	date (cancelled by hand, dated later, or never posted)."""
-	loan = frappe.qb.DocType(LOAN)
 	change = frappe.qb.DocType(CHANGE)
-	journal = frappe.qb.DocType(JOURNAL_ENTRY)
+	query, loan, journal = _booked_by_journal(change)
 	rows = (
-		frappe.qb.from_(change)
-		.join(loan)
-		.on(loan.name == change.employee_loan)
-		.left_join(journal)
-		.on(journal.name == change.journal_entry)
-		.select(
+		query.select(
 			change.name.as_("change"),
 			change.change_type,
 			change.applied_on,
 			change.top_up_amount,
 			change.interest_added,
-			change.employee_loan,
-			change.employee,
-			change.employee_name,
-			change.journal_entry,
-			loan.loan_account,
-			loan.interest_income_account,
-			journal.docstatus.as_("journal_docstatus"),
-			journal.posting_date.as_("journal_date"),
 		)
 		.where(
 			disbursed_by(loan, filters)
@@ -686,29 +697,15 @@ def unbooked_changes(filters) -> list[dict]:
 def unbooked_desk_repayments(filters) -> list[dict]:
 	"""Manual repayments and settled pre-closures posted by the date whose journal entry is not in the
 	books at the date (cancelled by hand, dated later, or never posted: before the books)."""
-	loan = frappe.qb.DocType(LOAN)
 	repayment = frappe.qb.DocType(REPAYMENT)
-	journal = frappe.qb.DocType(JOURNAL_ENTRY)
+	query, loan, journal = _booked_by_journal(repayment)
 	return (
-		frappe.qb.from_(repayment)
-		.join(loan)
-		.on(loan.name == repayment.employee_loan)
-		.left_join(journal)
-		.on(journal.name == repayment.journal_entry)
-		.select(
+		query.select(
 			repayment.name.as_("repayment"),
 			repayment.repayment_type,
 			repayment.posting_date,
 			repayment.principal_amount,
 			repayment.interest_amount,
-			repayment.employee_loan,
-			repayment.employee,
-			repayment.employee_name,
-			repayment.journal_entry,
-			loan.loan_account,
-			loan.interest_income_account,
-			journal.docstatus.as_("journal_docstatus"),
-			journal.posting_date.as_("journal_date"),
 		)
 		.where(
 			disbursed_by(loan, filters)
