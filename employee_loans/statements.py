@@ -10,7 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_months, flt, fmt_money, formatdate, getdate, nowdate
 
-from employee_loans.engine import LoanInputError, outstanding_principal
+from employee_loans.engine import LoanInputError, add_up, outstanding_principal
 from employee_loans.engine.states import (
 	CHANGE_APPROVED,
 	CLOSED_EXIT_SETTLEMENT,
@@ -96,7 +96,7 @@ def employee_loan_statement(loan) -> dict:
 		row.kind = "Change"
 		row.posting_date = getdate(row.applied_on)
 		row.added = to_field(
-			to_money(row.top_up_amount or 0, precision) + to_money(row.interest_added or 0, precision)
+			add_up(to_money(value or 0, precision) for value in (row.top_up_amount, row.interest_added))
 		)
 		row.effect = change_effect(row, currency, precision)
 	# a change and a repayment on one day: the one that took effect first comes first
@@ -106,7 +106,7 @@ def employee_loan_statement(loan) -> dict:
 	principal, repaid = to_money(doc.loan_amount, precision), []
 	for row in entries:
 		if row.kind == "Change":
-			principal += to_money(row.added, precision)
+			principal = add_up([principal, to_money(row.added, precision)])
 		else:
 			repaid.append(to_money(row.principal_amount, precision))
 		try:

@@ -45,6 +45,7 @@ from employee_loans.engine import (
 	LoanInputError,
 	LoanMonth,
 	Movement,
+	add_up,
 	check_policy,
 	financial_year_of,
 	month_position,
@@ -335,8 +336,8 @@ def loan_movements(loans: list[str], slip_name: str | None, precision: int, lock
 		)
 	)
 	for record in (additions.for_update() if lock else additions).run(as_dict=True):
-		lent = to_money(record.top_up_amount or 0, precision) + to_money(
-			record.interest_added or 0, precision
+		lent = add_up(
+			to_money(value or 0, precision) for value in (record.top_up_amount, record.interest_added)
 		)
 		zero = to_money(0, precision)
 		movements.setdefault(record.employee_loan, []).append(
