@@ -302,6 +302,18 @@ class TestRestructureAndTopUp(ChangeTestCase):
 		self.assertEqual(money(loan.outstanding_balance), SCHEDULE[0].closing_balance)
 		self.assertEqual(money(loan.emi), FIRST_EMI)
 		self.assertEqual(gl_balance(loan.loan_account), books)
+		# amended and approved again: booked once more, with a journal entry of its own
+		amended = frappe.copy_doc(doc, ignore_no_copy=False)  # as the desk amends
+		amended.amended_from, amended.docstatus = doc.name, 0
+		amended.insert()
+		self.assertEqual((amended.status, amended.journal_entry), ("Pending", None))
+		self.approve(amended.name)
+		amended.reload()
+		loan.reload()
+		self.assertNotEqual(amended.journal_entry, doc.journal_entry)
+		self.assertEqual(money(loan.outstanding_balance), SCHEDULE[0].closing_balance + 50000)
+		self.assertEqual(gl_balance(loan.loan_account) - books, 50000)
+		self.assert_same_as_replay(loan_name)
 
 	def test_top_up_over_the_category_maximum_is_refused(self):
 		loan_name = self.disbursed_loan()  # category maximum 5,00,000
