@@ -58,14 +58,26 @@ JOURNAL_ENTRY_FIELDS = [
 	},
 ]
 
-# Why a loan has no line on a slip (an EMI holiday month), where the payroll officer and the employee
-# read the slip.
+# On the salary slip: what its loan rows deducted in all (the figure Loan Deduction reconciles the
+# repayments with, read per slip rather than per row), and why a loan has no line on it (an EMI holiday
+# month), where the payroll officer and the employee read the slip.
 SALARY_SLIP_FIELDS = [
+	{
+		"fieldname": "employee_loan_deduction",
+		"label": "Loan Deductions",
+		"fieldtype": "Currency",
+		"options": "currency",
+		"insert_after": "total_deduction",
+		"read_only": 1,
+		"no_copy": 1,
+		"print_hide": 1,
+		"description": "Set by Employee Loans: the total of this slip's loan deduction rows",
+	},
 	{
 		"fieldname": "employee_loan_note",
 		"label": "Loan Note",
 		"fieldtype": "Small Text",
-		"insert_after": "total_deduction",
+		"insert_after": "employee_loan_deduction",
 		"read_only": 1,
 		"no_copy": 1,
 		"depends_on": "eval:doc.employee_loan_note",

@@ -32,9 +32,10 @@ INDEXES = {
 	},
 	"Salary Slip": {
 		# Loan Deduction's reconciliation: the submitted slips of the payroll periods ending in a range,
-		# read from the index alone (its entries end with the slip's name). HRMS's index on `end_date`
-		# leads to the whole row of every slip, for its docstatus.
-		SLIP_PERIOD_INDEX: ("end_date", "docstatus"),
+		# with their company and Loan Deductions total, read from the index alone (its entries end with
+		# the slip's name, for the slips' loan rows when a category or department is chosen). HRMS's
+		# index on `end_date` leads to the whole row of every slip, for its docstatus.
+		SLIP_PERIOD_INDEX: ("end_date", "docstatus", "company", "employee_loan_deduction"),
 	},
 	"Salary Detail": {
 		# Loan Deduction's reconciliation: a salary slip's loan rows and their amounts, read from the

@@ -18,6 +18,7 @@ from frappe import _
 from frappe.utils import add_months, get_first_day, get_last_day, getdate, now_datetime, random_string
 
 from employee_loans.accounts import ensure_loan_accounts
+from employee_loans.payroll_hooks.salary_slip import fill_loan_deduction_totals
 
 COMPANY = "_Test Company"
 BASIC = "EL Basic Salary"
@@ -684,6 +685,8 @@ def load_loan_volume(
 		 "default_amount", "employee_loan"],
 		detail_rows,
 	)  # fmt: skip
+	# what the slip hook stores on every slip it saves
+	fill_loan_deduction_totals(f"{prefix}-S-%")
 	return {
 		"employees": len(employee_rows),
 		"loans": len(loan_rows),

@@ -49,6 +49,7 @@ from employee_loans.utils import (
 LOAN_FIELD = "employee_loan"
 NOTE_FIELD = "loan_deduction_note"
 SLIP_NOTE_FIELD = "employee_loan_note"
+SLIP_TOTAL_FIELD = "employee_loan_deduction"
 
 
 class LoanDeductionError(frappe.ValidationError):
@@ -59,18 +60,58 @@ class LoanDeductionError(frappe.ValidationError):
 
 
 def validate(slip, method=None):
-	"""Refresh the loan lines after HRMS has computed the slip (totals, year-to-date included)."""
+	"""Refresh the loan lines after HRMS has computed the slip (totals, year-to-date included), then
+	record what they deduct in all."""
 	action = getattr(slip, "_action", None)
 	if frappe.flags.employee_loans_skip_loan_lines or action not in ("save", "submit"):
 		return
 	lending_when_fresh = slip.flags.pop("employee_loan_lines_fresh", None)
-	if action == "save" and lending_when_fresh == flt(slip.get("total_loan_repayment")):
-		# A new slip: HRMS loaded its structure moments ago in this same validation, our
-		# process_salary_structure hook added the lines then, and HRMS has computed every total and
-		# year-to-date figure with them since. Only a Lending instalment HRMS added after our lines
-		# (its loans table) changes the net pay they were decided on: then they are decided again.
-		return
-	refresh_loan_lines(slip, lock=action == "submit", adjust_year_to_date=True)
+	# A new slip: HRMS loaded its structure moments ago in this same validation, our
+	# process_salary_structure hook added the lines then, and HRMS has computed every total and
+	# year-to-date figure with them since. Only a Lending instalment HRMS added after our lines (its
+	# loans table) changes the net pay they were decided on: then they are decided again.
+	if action != "save" or lending_when_fresh != flt(slip.get("total_loan_repayment")):
+		refresh_loan_lines(slip, lock=action == "submit", adjust_year_to_date=True)
+	set_loan_deduction_total(slip)
+
+
+def fill_loan_deduction_totals(name_like: str | None = None) -> None:
+	"""The same totals for slips saved without this hook (before it existed, or written in bulk), in one
+	UPDATE and summed in SQL's DECIMAL arithmetic, exactly as the rows are stored. `name_like` narrows it
+	to slips named like a pattern."""
+	slip = frappe.qb.DocType("Salary Slip")
+	detail = frappe.qb.DocType("Salary Detail")
+	loan_rows = (
+		frappe.qb.from_(detail)
+		.select(detail.parent, Sum(detail.amount).as_("total"))
+		.where(
+			(detail.parenttype == "Salary Slip")
+			& (detail.parentfield == "deductions")
+			& detail[LOAN_FIELD].isnotnull()
+		)
+		.groupby(detail.parent)
+	)
+	if name_like:
+		loan_rows = loan_rows.where(detail.parent.like(name_like))
+	frappe.qb.update(slip).join(loan_rows).on(loan_rows.parent == slip.name).set(
+		slip[SLIP_TOTAL_FIELD], loan_rows.total
+	).run()
+
+
+def set_loan_deduction_total(slip) -> None:
+	"""The slip's loan rows added up, stored on the slip: Loan Deduction reconciles the repayments with
+	it, one value per slip instead of every loan row of the period."""
+	precision = currency_precision(slip.company)
+	slip.set(
+		SLIP_TOTAL_FIELD,
+		to_field(
+			add_up(
+				to_money(row.amount or 0, precision)
+				for row in slip.get("deductions") or []
+				if row.get(LOAN_FIELD)
+			)
+		),
+	)
 
 
 def process_salary_structure(slip, method=None, *args, **kwargs):

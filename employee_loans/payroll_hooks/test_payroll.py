@@ -74,6 +74,11 @@ class PayrollTestCase(LoanTestCase):
 			frappe.utils.money_in_words(slip.rounded_total, slip.currency).split(" only")[0],
 			slip.total_in_words,
 		)
+		# the slip's Loan Deductions, as saved: what Loan Deduction reconciles the repayments with
+		loan_total = sum(money(row.amount) for row in slip.deductions if row.employee_loan)
+		self.assertEqual(
+			money(frappe.db.get_value("Salary Slip", slip.name, "employee_loan_deduction")), loan_total
+		)
 
 	def assert_same_as_replay(self, loan_name):
 		"""What payroll stored equals the full replay of the loan's submitted repayments."""
@@ -182,6 +187,22 @@ class TestPayrollCycle(PayrollTestCase):
 		slip.save()
 		self.assertEqual(money(loan_lines(slip)[0].amount), FIRST_EMI)
 		self.assertEqual(len(slip_rows(slip)), 2)
+		self.assert_slip_consistent(slip)
+
+	def test_slips_from_before_the_loan_deductions_total_get_it_from_the_patch(self):
+		from employee_loans.patches.v0_5 import set_slip_loan_deduction_totals
+
+		self.disbursed_loan(self.personal, 200000, 24)
+		self.disbursed_loan(self.emergency, 12000, 12)
+		slip = make_slip(self.applicant, "2026-01-01", submit=True)
+		# as a slip submitted before the field existed
+		frappe.db.set_value("Salary Slip", slip.name, "employee_loan_deduction", 0, update_modified=False)
+		for _run in range(2):  # a second run changes nothing
+			set_slip_loan_deduction_totals.execute()
+			self.assertEqual(
+				money(frappe.db.get_value("Salary Slip", slip.name, "employee_loan_deduction")),
+				Decimal("10045.46"),
+			)
 
 	def test_nothing_due_means_no_line(self):
 		self.disbursed_loan(disbursed="2026-03-10")  # first EMI in April
@@ -283,6 +304,7 @@ class TestShortPayAndClosure(PayrollTestCase):
 		self.assertIn("re-scheduled", line.loan_deduction_note)
 		self.assertEqual(money(slip.net_pay), NET_BEFORE_LOANS)
 		slip.submit()
+		self.assert_slip_consistent(slip)
 		loan = frappe.get_doc(LOAN, loan_name)
 		self.assertEqual(loan.outstanding_balance, 120000)
 		self.assertEqual(loan.schedule[0].status, "Skipped")

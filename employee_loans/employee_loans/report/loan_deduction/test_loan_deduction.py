@@ -76,6 +76,28 @@ class TestLoanDeduction(ReportTestCase):
 			self.assertEqual(cards["Difference"], 0, filters)
 			self.assertEqual(round(sum(row["amount"] for row in data), 2), slip_lines, filters)
 
+	def test_the_whole_company_reconciles_slip_by_slip(self):
+		# without a category or department, the slips' side is each slip's stored Loan Deductions
+		year = {"from_date": "2026-01-01", "to_date": "2026-12-31"}
+		cards = self.summary(self.run_report(**year)[4])
+		slips = frappe.get_all(
+			"Salary Slip",
+			filters={
+				"company": "_Test Company",
+				"docstatus": 1,
+				"end_date": ("between", list(year.values())),
+			},
+			pluck="name",
+		)
+		rows = frappe.get_all(
+			"Salary Detail",
+			filters={"parent": ("in", slips), "parentfield": "deductions", "employee_loan": ("is", "set")},
+			pluck="amount",
+		)
+		self.assertGreater(len(rows), 5)
+		self.assertEqual(cards["Loan Deductions on Salary Slips"], round(sum(rows), 2))
+		self.assertEqual(cards["Difference"], 0)
+
 	def slip_loan_lines(self, filters) -> float:
 		"""By hand, from the slips themselves: the deduction rows that carry a loan."""
 		total = 0
