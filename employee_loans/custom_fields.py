@@ -71,6 +71,7 @@ SALARY_SLIP_FIELDS = [
 		"read_only": 1,
 		"no_copy": 1,
 		"print_hide": 1,
+		"depends_on": "eval:doc.employee_loan_deduction",
 		"description": "Set by Employee Loans: the total of this slip's loan deduction rows",
 	},
 	{
