@@ -196,6 +196,8 @@ class TestBesideLending(PayrollTestCase):
 		slip.submit()
 		slip.reload()
 		self.assertEqual(money(slip.net_pay), expected_net)
+		# the slip's Loan Deductions (what Loan Deduction reconciles with) is our EMI, not Lending's
+		self.assertEqual(money(slip.employee_loan_deduction), money(our_emi.emi))
 
 		# one Employee Loan Repayment for our loan, tied to the slip; none for Lending's loan
 		ours = frappe.get_all(
