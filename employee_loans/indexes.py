@@ -45,8 +45,9 @@ INDEXES = {
 }
 
 
-def _columns(table: str, index: str) -> tuple[str, ...]:
-	rows = frappe.db.sql(f"SHOW INDEX FROM `{table}` WHERE Key_name = %s", index, as_dict=True)
+def index_columns(doctype: str, index: str) -> tuple[str, ...]:
+	"""The columns of one index of a DocType's table, in order; empty when it has no such index."""
+	rows = frappe.db.sql(f"SHOW INDEX FROM `tab{doctype}` WHERE Key_name = %s", index, as_dict=True)
 	return tuple(row.Column_name for row in sorted(rows, key=lambda row: row.Seq_in_index))
 
 
@@ -56,7 +57,7 @@ def ensure_indexes() -> None:
 	for doctype, indexes in INDEXES.items():
 		table = f"tab{doctype}"
 		for index, columns in indexes.items():
-			existing = _columns(table, index)
+			existing = index_columns(doctype, index)
 			if existing == columns:
 				continue
 			if existing:
@@ -74,5 +75,5 @@ def drop_indexes() -> None:
 		if not frappe.db.table_exists(doctype):
 			continue
 		for index in indexes:
-			if _columns(table, index):
+			if index_columns(doctype, index):
 				frappe.db.sql_ddl(f"ALTER TABLE `{table}` DROP INDEX `{index}`")

@@ -27,6 +27,7 @@ import frappe
 from frappe.utils import cstr, flt
 
 from employee_loans.custom_fields import CUSTOM_FIELDS
+from employee_loans.indexes import INDEXES, index_columns
 from employee_loans.install import app_components, notification_records
 from employee_loans.utils import DEFAULT_COMPONENT, DEFAULT_INTEREST_COMPONENT, SETTINGS
 
@@ -104,6 +105,13 @@ def installed() -> None:
 				f"custom field {doctype}.{field['fieldname']}",
 			)
 
+	for doctype, indexes in INDEXES.items():
+		for index, columns in indexes.items():
+			c.expect(
+				index_columns(doctype, index) == columns,
+				f"index {index} on {doctype} ({', '.join(columns)})",
+			)
+
 	for name, marker in app_components().items():
 		c.expect(
 			frappe.db.get_value("Salary Component", name, "description") == marker,
@@ -173,6 +181,10 @@ def uninstalled() -> None:
 				and not meta.has_field(field["fieldname"]),
 				f"custom field {doctype}.{field['fieldname']} is gone",
 			)
+	for doctype, indexes in INDEXES.items():
+		if frappe.db.table_exists(doctype):  # the other apps' tables stay, without this app's indexes
+			for index in indexes:
+				c.expect(not index_columns(doctype, index), f"index {index} on {doctype} is gone")
 	for definition in notification_records():
 		c.expect(
 			not frappe.db.exists("Notification", definition["name"]),
