@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import frappe
 from frappe import _
-from frappe.utils import cint, flt
+from frappe.model.docstatus import DocStatus
+from frappe.model.workflow import get_workflow, get_workflow_name
+from frappe.utils import cint, flt, now, now_datetime
 
 from employee_loans.engine import LoanInputError, LoanTerms, ShortPayPolicy, translate
 
@@ -87,3 +89,29 @@ def is_hr(user: str | None = None) -> bool:
 	if user == "Administrator":
 		return True
 	return bool(set(frappe.get_roles(user)) & set(HR_ROLES))
+
+
+def withdraw_draft(doc, status: str) -> None:
+	"""End a Pending draft (a loan application, a change request) as `status` and cancelled (docstatus 2),
+	recording who withdrew it and when.
+
+	Frappe cancels only submitted documents, and submitting these decides on them, so a withdrawal cannot
+	be a submit followed by a cancel: that would pass through the decision and its hooks, and need the
+	approver's permission. A draft has nothing to reverse, so it moves straight to docstatus 2, as HRMS
+	voids the draft Attendance of a cancelled Leave Application. From then on Frappe itself refuses to
+	edit, submit or cancel it."""
+	doc.load_doc_before_save()
+	doc.status = status
+	doc.decided_by = frappe.session.user
+	doc.decided_on = now_datetime()
+	doc.modified, doc.modified_by = now(), frappe.session.user
+	workflow = get_workflow(doc.doctype) if get_workflow_name(doc.doctype) else None
+	if workflow:
+		cancelled = [state.state for state in workflow.states if cint(state.doc_status) == 2]
+		if cancelled:
+			doc.set(workflow.workflow_state_field, cancelled[0])
+	doc.docstatus = DocStatus.CANCELLED
+	doc.set_docstatus()  # child rows follow their document
+	doc.db_update()
+	doc.update_children()
+	doc.save_version()

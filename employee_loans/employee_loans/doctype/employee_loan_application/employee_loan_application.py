@@ -1,9 +1,8 @@
 import frappe
 from frappe import _
-from frappe.model.docstatus import DocStatus
 from frappe.model.document import Document
 from frappe.model.workflow import get_workflow, get_workflow_name
-from frappe.utils import cint, now, now_datetime
+from frappe.utils import cint, now_datetime
 
 from employee_loans.eligibility import assess, finding_rows
 from employee_loans.engine.states import (
@@ -13,7 +12,7 @@ from employee_loans.engine.states import (
 	APPLICATION_WITHDRAWN,
 )
 from employee_loans.permissions import employees_of_user, ensure_hr, ensure_permission
-from employee_loans.utils import get_settings, is_hr, to_field
+from employee_loans.utils import get_settings, is_hr, to_field, withdraw_draft
 
 PENDING = APPLICATION_PENDING
 APPROVED = APPLICATION_APPROVED
@@ -188,28 +187,8 @@ class EmployeeLoanApplication(Document):
 		)
 
 	def withdraw(self):
-		"""End a Pending draft as Withdrawn and cancelled (docstatus 2).
-
-		Frappe cancels only submitted documents, and submitting an application decides on it, so a
-		withdrawal cannot be a submit followed by a cancel: that would pass through the decision and its
-		hooks, and need the approver's permission. A draft has nothing to reverse, so it moves straight to
-		docstatus 2, as HRMS voids the draft Attendance of a cancelled Leave Application. From then on
-		Frappe itself refuses to edit, submit or cancel it."""
-		self.load_doc_before_save()
-		self.status = WITHDRAWN
-		self.decided_by = frappe.session.user
-		self.decided_on = now_datetime()
-		self.modified, self.modified_by = now(), frappe.session.user
-		workflow = self.get_active_workflow()
-		if workflow:
-			cancelled = [state.state for state in workflow.states if cint(state.doc_status) == 2]
-			if cancelled:
-				self.set(workflow.workflow_state_field, cancelled[0])
-		self.docstatus = DocStatus.CANCELLED
-		self.set_docstatus()  # the findings follow their application
-		self.db_update()
-		self.update_children()
-		self.save_version()
+		"""End a Pending draft as Withdrawn and cancelled (docstatus 2): see utils.withdraw_draft."""
+		withdraw_draft(self, WITHDRAWN)
 		self.run_method("on_application_withdrawn")  # for doc_events and Notifications, as on_cancel is
 		self.clear_cache()
 		self.notify_update()
