@@ -24,6 +24,7 @@ from employee_loans.employee_loans.doctype.employee_loan_application.employee_lo
 	PENDING as APPLICATION_PENDING,
 )
 from employee_loans.engine.states import (
+	CHANGE_PENDING,
 	EMI_HOLIDAY,
 	LOAN_APPROVED,
 	LOAN_DISBURSED,
@@ -83,6 +84,8 @@ LOAN_SCRIPT_MESSAGES = (
 	"Blocked",
 	"Warning",
 	"Sending...",
+	"Withdraw this request? HR will no longer review it.",
+	"Withdrawing...",
 )
 
 
@@ -311,6 +314,9 @@ def loan_context(context) -> None:
 	)
 	context.statement = statement_links(loan.name)
 	context.changes = loan_changes(loan.name)
+	context.withdraw_change_method = f"{CHANGE_METHODS}.withdraw"
+	# the page's script: the request forms, and withdrawing a Pending request
+	context.translated_messages = translated_messages(LOAN_SCRIPT_MESSAGES)
 	context.change_types = {"holiday": EMI_HOLIDAY, "top_up": TOP_UP}
 	requested = frappe.form_dict.get("requested")
 	context.requested = requested if any(change.name == requested for change in context.changes) else None
@@ -330,7 +336,6 @@ def loan_context(context) -> None:
 			"request": f"{CHANGE_METHODS}.request_change",
 		}
 		context.currency = currency_format(employee)
-		context.translated_messages = translated_messages(LOAN_SCRIPT_MESSAGES)
 
 
 def loan_changes(loan: str) -> list[frappe._dict]:
@@ -358,6 +363,8 @@ def loan_changes(loan: str) -> list[frappe._dict]:
 	colours = status_colours(CHANGE)
 	for change in changes:
 		change.indicator = colour(colours, change.status)
+		# a request HR has not decided on yet can be taken back (employee_loan_change.withdraw)
+		change.can_withdraw = change.status == CHANGE_PENDING
 		change.from_month = format_date(change.from_date, "MMMM yyyy") if change.from_date else ""
 	return changes
 

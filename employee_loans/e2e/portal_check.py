@@ -5,8 +5,8 @@ fills it in, waits for the EMI preview, submits, finds the application in My Loa
 width), opens the first disbursed loan listed (else the first loan, if the employee has one) and its
 statement of account (once that print format exists). On a disbursed loan it asks for an EMI holiday:
 the first month offered, 1 month, a reason; it waits for the live preview of the new EMI and last EMI,
-sends the request and finds the Pending change listed on the reloaded loan page (the change stays:
-HR decides it, or deletes the Pending draft). Then it opens the new application and (unless --keep)
+sends the request, finds the Pending change listed on the reloaded loan page and (unless --keep)
+withdraws it with the row's Withdraw button. Then it opens the new application and (unless --keep)
 withdraws it again. A full-page screenshot of every page goes to --out. Runnable against any site URL:
 
 	python employee_loans/e2e/portal_check.py --url http://portal.localhost:8001 \\
@@ -55,7 +55,7 @@ def parse_args(argv=None):
 	parser.add_argument("--reason", default="Browser check of the self-service portal")
 	parser.add_argument("--holiday-reason", default="Browser check: an EMI holiday asked for from the portal")
 	parser.add_argument(
-		"--keep", action="store_true", help="leave the application Pending (default: withdraw)"
+		"--keep", action="store_true", help="leave the application and the change Pending (default: withdraw)"
 	)
 	parser.add_argument("--chromium", default="/usr/bin/chromium")
 	parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
@@ -338,7 +338,29 @@ class PortalCheck:
 			raise CheckFailed(f"change {requested} is {status}, not Pending")
 		self.screenshot("09-emi-holiday-requested")
 		self.screenshot("10-emi-holiday-requested-mobile", MOBILE)
+		if not self.args.keep:
+			self.withdraw_change(requested)
 		return requested
+
+	def withdraw_change(self, requested):
+		from selenium.webdriver.support import expected_conditions as EC
+
+		row = f'[data-change="{requested}"]'
+		self.find(f'{row} [data-withdraw-change="{requested}"]').click()
+		confirm = ".modal.show .modal-footer .btn-primary"  # frappe.confirm's Yes
+		self.wait(EC.element_to_be_clickable(("css selector", confirm)), "the confirmation")
+		self.screenshot("10a-change-withdraw-confirmation")
+		self.find(confirm).click()
+		self.wait(
+			lambda driver: self.present(f"{row} .loan-status")
+			and self.find(f"{row} .loan-status").get_attribute("data-status") == "Withdrawn",
+			"the change to be Withdrawn",
+		)
+		self.page_has_no_error()
+		if self.present(f"{row} [data-withdraw-change]"):
+			raise CheckFailed(f"change {requested} is Withdrawn but still offers Withdraw")
+		self.log(f"withdrew {requested}")
+		self.screenshot("10b-change-withdrawn")
 
 	def application(self, name):
 		from selenium.webdriver.support import expected_conditions as EC

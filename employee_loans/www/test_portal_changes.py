@@ -97,6 +97,33 @@ class TestPortalChanges(ChangeTestCase):
 		self.assertIn('data-loans-portal="change-requested"', html)
 		self.assertIn(f'data-change="{change}"', html)
 
+	def test_a_pending_request_is_withdrawn_from_the_page(self):
+		values = {
+			"employee_loan": self.own_loan,
+			"change_type": "EMI Holiday",
+			"from_date": "2026-03-01",
+			"holiday_months": "1",
+			"reason": "Sister's wedding",
+		}
+		with as_user(APPLICANT):
+			context = page_context(LOAN_PAGE, name=self.own_loan)
+			change = self.page_call(context, "request", values)
+			pending = page_context(LOAN_PAGE, name=self.own_loan)
+			_status, html, _location = render(LOAN_PAGE, name=self.own_loan)
+		self.assertTrue(pending.changes[0].can_withdraw)
+		self.assertIn(f'data-withdraw-change="{change}"', html)
+		self.assertIn("employee_loan_change.withdraw", html)
+		# what the page's button calls: the method it names, with the change
+		with as_user(APPLICANT):
+			frappe.get_attr(pending.withdraw_change_method)(change=change)
+			after = page_context(LOAN_PAGE, name=self.own_loan)
+			_status, html, _location = render(LOAN_PAGE, name=self.own_loan)
+		self.assertEqual(frappe.db.get_value(CHANGE, change, ["status", "docstatus"]), ("Withdrawn", 2))
+		shown = after.changes[0]
+		self.assertEqual((shown.name, shown.status, shown.can_withdraw), (change, "Withdrawn", False))
+		self.assertEqual(shown.indicator, state_colour(CHANGE, "Withdrawn"))
+		self.assertNotIn("data-withdraw-change=", html)
+
 	def test_top_up_requested_as_the_page_does_is_pending_with_its_new_emi(self):
 		values = {"employee_loan": self.own_loan, "change_type": "Top-up", "top_up_amount": "30000"}
 		with as_user(APPLICANT):

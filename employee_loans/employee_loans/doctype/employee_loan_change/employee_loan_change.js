@@ -41,6 +41,9 @@ frappe.ui.form.on("Employee Loan Change", {
 			frm.add_custom_button(__("Approve"), () => frm.trigger("approve"), __("Decide"));
 			frm.add_custom_button(__("Deny"), () => frm.trigger("deny"), __("Decide"));
 		}
+		if (pending && frm.doc.employee_user === frappe.session.user) {
+			frm.add_custom_button(__("Withdraw"), () => frm.trigger("withdraw"));
+		}
 		if (frm.doc.employee_loan) {
 			frm.add_custom_button(__("View Loan"), () =>
 				frappe.set_route("Form", "Employee Loan", frm.doc.employee_loan)
@@ -183,6 +186,16 @@ frappe.ui.form.on("Employee Loan Change", {
 				}),
 			__("Approve {0}", [frm.doc.name]),
 			__("Approve")
+		);
+	},
+
+	withdraw(frm) {
+		frappe.confirm(__("Withdraw this request? HR will no longer review it."), () =>
+			frappe.call({
+				method: `${CHANGE_METHODS}.withdraw`,
+				args: { change: frm.doc.name },
+				callback: () => frm.reload_doc(),
+			})
 		);
 	},
 

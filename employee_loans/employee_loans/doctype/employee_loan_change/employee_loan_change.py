@@ -37,6 +37,7 @@ from employee_loans.engine.states import (
 	CHANGE_CANCELLED,
 	CHANGE_DENIED,
 	CHANGE_PENDING,
+	CHANGE_WITHDRAWN,
 	EMI_HOLIDAY,
 	FROM_SALARY_SLIP,
 	LOAN_DISBURSED,
@@ -61,6 +62,7 @@ from employee_loans.utils import (
 	loan_terms,
 	to_field,
 	to_money,
+	withdraw_draft,
 )
 
 FIGURES = ("emi", "instalments", "end_date", "outstanding", "total_interest")
@@ -362,6 +364,14 @@ class EmployeeLoanChange(Document):
 			_("{0} {1} cancelled; the schedule is as before it.").format(_(self.change_type), self.name),
 		)
 
+	def withdraw(self):
+		"""End a Pending request as Withdrawn and cancelled (docstatus 2), as a withdrawn loan application
+		ends (utils.withdraw_draft). The loan has nothing to undo: only an approved change is replayed."""
+		withdraw_draft(self, CHANGE_WITHDRAWN)
+		self.run_method("on_change_withdrawn")  # for doc_events, as on_cancel is
+		self.clear_cache()
+		self.notify_update()
+
 
 def _load_for_decision(name: str) -> EmployeeLoanChange:
 	change = frappe.get_doc(CHANGE_DOCTYPE, name)
@@ -399,6 +409,25 @@ def deny(change: str, reason: str) -> None:
 	doc.status = CHANGE_DENIED
 	doc.decision_reason = reason.strip()
 	doc.submit()
+
+
+@frappe.whitelist(methods=["POST"])
+def withdraw(change: str) -> None:
+	"""The employee takes back a Pending request for their loan. The row lock orders it with a decision
+	being taken at the same moment: whichever comes second finds the change no longer Pending."""
+	doc = frappe.get_doc(CHANGE_DOCTYPE, change, for_update=True)
+	ensure_permission(doc, "read")
+	if doc.employee not in employees_of_user():
+		frappe.throw(
+			_("Only the employee whose loan it is can withdraw a change request; HR denies one instead."),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+	if doc.docstatus != 0:
+		frappe.throw(
+			_("Change {0} is already {1}.").format(doc.name, _(doc.status)), title=_("Already Decided")
+		)
+	doc.withdraw()
 
 
 def new_change(values: dict) -> EmployeeLoanChange:

@@ -12,6 +12,7 @@ from employee_loans.employee_loans.doctype.employee_loan_change.employee_loan_ch
 	deny,
 	get_preview,
 	request_change,
+	withdraw,
 )
 from employee_loans.engine import build_schedule_for_emi
 from employee_loans.payroll_hooks.test_payroll import (
@@ -224,6 +225,32 @@ class TestEmiHoliday(ChangeTestCase):
 			(doc.status, doc.docstatus, doc.decision_reason), ("Denied", 1, "Not in the busy season")
 		)
 		self.assertEqual([(r.due_date, r.emi, r.status) for r in self.rows(loan_name)], before)
+
+	def test_the_employee_withdraws_a_pending_request_and_it_can_no_longer_be_decided(self):
+		loan_name = self.disbursed_loan()
+		before = [(r.due_date, r.emi, r.status) for r in self.rows(loan_name)]
+		change = self.request(loan_name, user=APPLICANT, from_date="2026-03-01", holiday_months=1)
+		# a colleague, and HR (who denies instead), cannot take it back for the employee
+		for user in (COLLEAGUE, HR_USER):
+			with as_user(user), self.assertRaises(frappe.PermissionError):
+				withdraw(change)
+		self.assertEqual(frappe.db.get_value(CHANGE, change, "status"), "Pending")
+		with as_user(APPLICANT):
+			withdraw(change)
+		doc = frappe.get_doc(CHANGE, change)
+		self.assertEqual((doc.status, doc.docstatus, doc.decided_by), ("Withdrawn", 2, APPLICANT))
+		self.assertTrue(doc.decided_on)
+		with as_user(HR_USER), self.assertRaisesRegex(frappe.ValidationError, "already Withdrawn"):
+			approve(change)
+		with as_user(APPLICANT), self.assertRaisesRegex(frappe.ValidationError, "already Withdrawn"):
+			withdraw(change)
+		self.assertEqual([(r.due_date, r.emi, r.status) for r in self.rows(loan_name)], before)
+		# a decided request is the record of its decision: it cannot be withdrawn
+		approved = self.request(loan_name, user=APPLICANT, from_date="2026-03-01", holiday_months=1)
+		self.approve(approved)
+		with as_user(APPLICANT), self.assertRaisesRegex(frappe.ValidationError, "already Approved"):
+			withdraw(approved)
+		self.assertEqual(frappe.db.get_value(CHANGE, approved, "status"), "Approved")
 
 
 class TestRestructureAndTopUp(ChangeTestCase):

@@ -356,6 +356,98 @@ class TestConcurrentPosting(FrappeTestCase):
 			len(holidays), frappe.db.count("Employee Loan Change", {"employee_loan": loan, "docstatus": 1})
 		)
 
+	def test_a_request_withdrawn_while_hr_approves_it_ends_one_way_only(self):
+		"""The employee withdraws a holiday request while HR approves it: one of them wins, the other is
+		refused, and the loan is what the winner left it."""
+		from employee_loans.employee_loans.doctype.employee_loan_change.employee_loan_change import (
+			request_change,
+		)
+
+		loan = self.loan(60000, 12)
+		before = self.state(loan)
+		outcomes = []
+		for order in ("withdraw first", "approve first", "race", "race"):
+			change = request_change(
+				{
+					"employee_loan": loan,
+					"change_type": "EMI Holiday",
+					"from_date": "2026-03-01",
+					"holiday_months": 1,
+					"reason": "Race",
+				}
+			)
+			frappe.db.commit()  # nosemgrep
+			if order == "race":
+				start = threading.Barrier(2)
+				withdrawer = Worker(self.site, self.sites_path, withdraw_after, change, wait_for=start)
+				approver = Worker(self.site, self.sites_path, approve_after, change, wait_for=start)
+			elif order == "withdraw first":
+				# HR has the request open when the employee withdraws it
+				has_read, committed = threading.Event(), threading.Event()
+				approver = Worker(
+					self.site, self.sites_path, approve_after, change, has_read=has_read, wait_for=committed
+				)
+				withdrawer = Worker(
+					self.site,
+					self.sites_path,
+					withdraw_after,
+					change,
+					wait_for=has_read,
+					then_signal=committed,
+				)
+			else:
+				# the employee's page is open when HR approves
+				has_read, committed = threading.Event(), threading.Event()
+				withdrawer = Worker(
+					self.site, self.sites_path, withdraw_after, change, has_read=has_read, wait_for=committed
+				)
+				approver = Worker(
+					self.site,
+					self.sites_path,
+					approve_after,
+					change,
+					wait_for=has_read,
+					then_signal=committed,
+				)
+			self.run_workers(withdrawer, approver, expect_errors=True)
+			status, docstatus = frappe.db.get_value("Employee Loan Change", change, ["status", "docstatus"])
+			if status == "Withdrawn":
+				self.assertEqual(docstatus, 2)
+				self.assertIsNone(withdrawer.error, order)
+				self.assertIsNotNone(approver.error, order)
+				self.assertEqual(self.state(loan), before, order)
+				outcomes.append("withdrawn")
+			else:
+				self.assertEqual((status, docstatus), ("Approved", 1), order)
+				self.assertIsNone(approver.error, order)
+				self.assertIn("already Approved", str(withdrawer.error), order)
+				self.assertNotEqual(self.state(loan), before, order)
+				outcomes.append("approved")
+				# the next round starts from the same loan
+				frappe.get_doc("Employee Loan Change", change).cancel()
+				frappe.db.commit()  # nosemgrep
+				self.assertEqual(self.state(loan), before, order)
+			self.assert_same_as_replay(loan)
+		self.assertEqual(outcomes[:2], ["withdrawn", "approved"])
+
+
+def withdraw_after(change: str, has_read=None, wait_for=None, then_signal=None) -> None:
+	"""The employee withdraws their request from the loan page: the page has read the change first (and
+	says so through `has_read`), the button is pressed after `wait_for`, and with `then_signal` the
+	withdrawal commits and says so."""
+	from employee_loans.employee_loans.doctype.employee_loan_change.employee_loan_change import withdraw
+
+	frappe.set_user(RACER)
+	frappe.get_doc("Employee Loan Change", change)
+	if has_read:
+		has_read.set()
+	if wait_for:
+		wait_for.wait(30)
+	withdraw(change)
+	if then_signal:
+		frappe.db.commit()  # nosemgrep: the other worker must see the withdrawal
+		then_signal.set()
+
 
 def approve_after(change: str, has_read=None, wait_for=None, then_signal=None) -> None:
 	"""HR approves a holiday: the request has read the change first (and says so through `has_read`),
