@@ -47,6 +47,7 @@ from employee_loans.engine.changes import (
 	check_holiday_limits,
 	holiday_interest,
 	holiday_interest_by_month,
+	rate_in_force,
 )
 from employee_loans.engine.deduction import DUE, PARTIAL, PRE_CLOSURE, SKIPPED
 from employee_loans.engine.ledger import EMI_HOLIDAY as HOLIDAY_ROW
@@ -343,6 +344,38 @@ def test_restructure_with_a_new_rate_and_term(mode):
 			total_interest=Decimal("1000.00") + Decimal("920.42") + interest_of(by_hand),
 		),
 	)
+
+
+def test_the_rate_in_force_each_month_is_the_rate_its_instalment_was_laid_out_at():
+	events, rows = first_paid()
+	history = [*events, plan_restructure(LOAN, rows, APR, 12, "8", "R1")]
+	# applied after R1 but from an earlier month: March is at 6 %, April on still at R1's 8 %
+	history.append(plan_restructure(LOAN, replay(LOAN, START, history), MAR, 18, "6", "R2"))
+	history.append(plan_restructure(LOAN, replay(LOAN, START, history), JUN, 10, None, "R3"))  # same rate
+	rate_changes = [(change.first_due, change.annual_rate) for change in history[1:] if change.annual_rate]
+	assert rate_changes == [(APR, 8), (MAR, 6)]
+	rows = replay(LOAN, START, history)
+	assert [rate_in_force("10", rate_changes, row.due_date) for row in rows] == [
+		row.contract.annual_rate for row in rows
+	]
+	assert [rate_in_force("10", rate_changes, day) for day in (START, date(2027, 2, 28), MAR, APR, DEC)] == [
+		10,
+		10,
+		6,
+		8,
+		8,
+	]
+	# two from the same month: the one applied later
+	history.append(plan_restructure(LOAN, replay(LOAN, START, history), JUN, 9, "7", "R4"))
+	rate_changes.append((JUN, Decimal("7")))
+	rows = replay(LOAN, START, history)
+	assert [rate_in_force("10", rate_changes, row.due_date) for row in rows] == [
+		row.contract.annual_rate for row in rows
+	]
+	assert rate_in_force("10", rate_changes, JUN) == 7
+	assert rate_in_force("10", [], DEC) == 10
+	with pytest.raises(LoanInputError, match="New interest rate must be between 0 and"):
+		rate_in_force("10", [(MAR, "-1")], APR)
 
 
 def test_restructure_keeping_the_rate_shortens_the_term():

@@ -6,7 +6,7 @@ and store the results.
 """
 
 from .change_plans import LoanFigures, loan_figures, plan_holiday, plan_restructure, plan_top_up, preview
-from .changes import LoanChange, check_holiday_limits, holiday_interest
+from .changes import LoanChange, check_holiday_limits, holiday_interest, rate_in_force
 from .deduction import (
 	DEDUCT_AVAILABLE,
 	SHORT_PAY_POLICIES,
@@ -129,6 +129,7 @@ __all__ = [
 	"preclosure_settlement",
 	"preview",
 	"principal_added",
+	"rate_in_force",
 	"reamortise",
 	"replace_in_total",
 	"replay",

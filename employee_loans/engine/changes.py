@@ -88,6 +88,20 @@ class LoanChange:
 			)
 
 
+def rate_in_force(annual_rate, rate_changes, month: date) -> Decimal:
+	"""The annual rate a loan charges in `month` (any day of it), as the replay lays the loan out: its own
+	rate, or the new rate of the restructure that applies from the latest month up to this one (of two
+	from the same month, the one applied later). `rate_changes`: (the payroll month it applies from, its
+	new annual rate) in the order they were applied; a restructure that kept the rate is left out."""
+	rate = parse_rate(annual_rate, N_("Annual interest rate"))
+	first_day = month.replace(day=1)
+	latest = None
+	for applies_from, new_rate in rate_changes:
+		if applies_from <= first_day and (latest is None or applies_from >= latest):
+			latest, rate = applies_from, parse_rate(new_rate, N_("New interest rate"))
+	return rate
+
+
 def holiday_interest(balance, annual_rate, method: str, months: int, precision: int = 2) -> Decimal:
 	"""The interest of `months` holiday months on `balance`, to be added to the principal."""
 	return sum(holiday_interest_by_month(balance, annual_rate, method, months, precision), Decimal(0))

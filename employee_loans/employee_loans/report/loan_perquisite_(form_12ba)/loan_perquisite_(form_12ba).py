@@ -33,7 +33,7 @@ from employee_loans.employee_loans.report.common import (
 	restrict_to_scope,
 	run_report,
 )
-from employee_loans.engine import LoanInputError, add_up, financial_year_of, month_position
+from employee_loans.engine import LoanInputError, add_up, financial_year_of, month_position, rate_in_force
 from employee_loans.engine.perquisite import (
 	benchmark_interest,
 	benchmark_rate,
@@ -41,6 +41,7 @@ from employee_loans.engine.perquisite import (
 	financial_year_label,
 	month_bounds,
 )
+from employee_loans.engine.states import CHANGE_APPROVED, RESTRUCTURE
 from employee_loans.payroll_hooks.perquisite import (
 	DEFAULT_PURPOSE,
 	LOAN_FIELD,
@@ -50,6 +51,7 @@ from employee_loans.payroll_hooks.perquisite import (
 from employee_loans.utils import get_settings, to_field, to_money
 
 SALARY_SLIP = "Salary Slip"
+CHANGE = "Employee Loan Change"
 TOTALS = ("value", "interest_recovered", "taxable_value")
 
 
@@ -170,7 +172,9 @@ def slip_rows(filters, scope, start, end) -> list[frappe._dict]:
 def tree(rows: list[frappe._dict], year: int, precision: int, currency: str | None) -> list[dict]:
 	if not rows:
 		return []
-	movements = loan_movements(sorted({row.employee_loan for row in rows}), None, precision)
+	loans = sorted({row.employee_loan for row in rows})
+	movements = loan_movements(loans, None, precision)
+	restructures = rate_changes(loans)
 	rates = benchmark_rates(get_settings())
 	data: list[dict] = []
 	employee_row = loan_row = None
@@ -199,14 +203,24 @@ def tree(rows: list[frappe._dict], year: int, precision: int, currency: str | No
 				"employee_loan": row.employee_loan,
 				"loan_category": row.loan_category,
 				"loan_purpose": _(purpose),
-				"loan_rate": flt(row.annual_interest_rate),
 				"benchmark_rate": to_field(rate),
 				"indent": 1,
 				"currency": currency,
 				**{field: Decimal(0) for field in TOTALS},
 			}
 			data.append(loan_row)
+		# the loan's rate in the slip's month (a restructure may have changed it); the loan's row shows
+		# the rate of its last month in the year
+		loan_rate = to_field(
+			rate_in_force(
+				str(flt(row.annual_interest_rate, 6)),
+				restructures.get(row.employee_loan, []),
+				getdate(row.end_date),
+			)
+		)
+		loan_row["loan_rate"] = loan_rate
 		month = month_row(row, movements.get(row.employee_loan, []), rate, precision)
+		month["loan_rate"] = loan_rate
 		month["currency"] = currency
 		data.append(month)
 		exact = {field: month.pop(f"_{field}") for field in TOTALS}
@@ -218,6 +232,32 @@ def tree(rows: list[frappe._dict], year: int, precision: int, currency: str | No
 			if isinstance(entry.get(field), Decimal):
 				entry[field] = to_field(entry[field])
 	return data
+
+
+def rate_changes(loans: list[str]) -> dict[str, list[tuple]]:
+	"""Each loan's approved restructures that changed its rate, as the engine's rate_in_force takes them:
+	(the payroll month it applies from, the new rate), in the order they were applied. One query."""
+	change = frappe.qb.DocType(CHANGE)
+	rows = (
+		frappe.qb.from_(change)
+		.select(change.employee_loan, change.from_date, change.new_interest_rate)
+		.where(
+			change.employee_loan.isin(loans)
+			& (change.docstatus == 1)
+			& (change.status == CHANGE_APPROVED)
+			& (change.change_type == RESTRUCTURE)
+			& (change.change_interest_rate == 1)
+		)
+		.orderby(change.applied_on)
+		.orderby(change.name)
+		.run(as_dict=True)
+	)
+	changes: dict[str, list[tuple]] = {}
+	for row in rows:
+		changes.setdefault(row.employee_loan, []).append(
+			(getdate(row.from_date), str(flt(row.new_interest_rate, 6)))
+		)
+	return changes
 
 
 def month_row(row, movements, rate: Decimal | None, precision: int) -> dict:
@@ -241,7 +281,6 @@ def month_row(row, movements, rate: Decimal | None, precision: int) -> dict:
 		"employee": row.employee,
 		"employee_loan": row.employee_loan,
 		"salary_slip": row.salary_slip,
-		"loan_rate": flt(row.annual_interest_rate),
 		"benchmark_rate": to_field(rate),
 		"balance": to_field(balance),
 		"value": to_field(value),

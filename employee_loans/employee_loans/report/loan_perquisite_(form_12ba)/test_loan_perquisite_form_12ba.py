@@ -125,6 +125,29 @@ class TestLoanPerquisiteReport(PerquisiteTestCase):
 		# the report and payroll agree: nothing changed after the slips
 		self.assertEqual([row["remark"] for row in months], [None, None])
 
+	def test_each_month_shows_the_loan_rate_in_force_then(self):
+		with self.freeze_time("2026-03-15 10:00:00", tick=True):
+			loan = self.loan(self.vehicle, 500000, 10)  # 8 %, below the 9 % benchmark for a vehicle
+		for day, month in (("2026-04-28", "2026-04-01"), ("2026-05-28", "2026-05-01")):
+			with self.freeze_time(f"{day} 10:00:00", tick=True):
+				make_slip(self.applicant, month, submit=True)
+		with self.freeze_time("2026-05-30 10:00:00", tick=True):
+			approved_change(
+				loan,
+				"Restructure",
+				from_date="2026-06-01",
+				new_term_months=8,
+				change_interest_rate=1,
+				new_interest_rate=6,
+			)
+		with self.freeze_time("2026-06-28 10:00:00", tick=True):
+			make_slip(self.applicant, "2026-06-01", submit=True)
+		data = self.report()["result"]
+		loan_row = next(row for row in data if row["indent"] == 1)
+		months = [(row["label"], row["loan_rate"]) for row in data if row["indent"] == 2]
+		self.assertEqual(months, [("April 2026", 8), ("May 2026", 8), ("June 2026", 6)])
+		self.assertEqual((loan_row["employee_loan"], loan_row["loan_rate"]), (loan, 6))
+
 	def test_an_employee_sees_only_their_own_rows(self):
 		self.loan(self.advance, 500000, 10)
 		make_slip(self.applicant, "2026-04-01", submit=True)
