@@ -237,13 +237,16 @@ def slip_recoveries_overlapping(loan, start, end):
 	return query, repayment
 
 
-def _approved_changes(loan: str) -> list[frappe._dict]:
-	"""The loan's approved changes in the order they took effect (locking read)."""
+def approved_changes(loans: list[str], lock: bool) -> list[frappe._dict]:
+	"""The approved changes of `loans` in the order they took effect, with each one's loan; read them
+	with `loan_change`. `lock`: a locking read, for a replay (or a payroll submission) under the loans'
+	row locks, which must see what other workers committed."""
 	change = frappe.qb.DocType(CHANGE_DOCTYPE)
-	return (
+	query = (
 		frappe.qb.from_(change)
 		.select(
 			change.name,
+			change.employee_loan,
 			change.change_type,
 			change.from_date,
 			change.holiday_months,
@@ -255,12 +258,13 @@ def _approved_changes(loan: str) -> list[frappe._dict]:
 			change.new_interest_rate,
 			change.applied_on,
 		)
-		.where((change.employee_loan == loan) & (change.docstatus == 1) & (change.status == CHANGE_APPROVED))
+		.where(
+			change.employee_loan.isin(loans) & (change.docstatus == 1) & (change.status == CHANGE_APPROVED)
+		)
 		.orderby(change.applied_on)
 		.orderby(change.name)
-		.for_update()
-		.run(as_dict=True)
 	)
+	return (query.for_update() if lock else query).run(as_dict=True)
 
 
 def loan_change(row, precision: int) -> LoanChange:
@@ -291,7 +295,7 @@ def loan_events(loan, precision: int, without_change: str | None = None) -> tupl
 	timeline = [(row.creation, row.name, _recovery(row, precision)) for row in repayments]
 	timeline += [
 		(row.applied_on, row.name, loan_change(row, precision))
-		for row in _approved_changes(loan.name)
+		for row in approved_changes([loan.name], lock=True)
 		if row.name != without_change
 	]
 	timeline.sort(key=lambda item: (item[0], item[1]))

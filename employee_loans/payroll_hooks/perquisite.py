@@ -45,14 +45,14 @@ from employee_loans.engine import (
 	LoanInputError,
 	LoanMonth,
 	Movement,
-	add_up,
 	check_policy,
 	financial_year_of,
 	month_position,
 	monthly_perquisites,
 )
 from employee_loans.engine.perquisite import month_bounds
-from employee_loans.engine.states import CHANGE_APPROVED, FROM_SALARY_SLIP, LOAN_CLOSED, LOAN_DISBURSED
+from employee_loans.engine.states import FROM_SALARY_SLIP, LOAN_CLOSED, LOAN_DISBURSED
+from employee_loans.ledger import approved_changes, loan_change
 from employee_loans.utils import currency_precision, engine_message, get_settings, to_field, to_money
 
 LOAN_FIELD = "employee_loan"
@@ -323,26 +323,15 @@ def loan_movements(loans: list[str], slip_name: str | None, precision: int, lock
 	movements: dict[str, list[Movement]] = {}
 	for record in query.run(as_dict=True):
 		movements.setdefault(record.employee_loan, []).append(movement(record, precision))
-	# what approved changes lent on top (top-ups, holiday interest added to the principal)
-	change = frappe.qb.DocType("Employee Loan Change")
-	additions = (
-		frappe.qb.from_(change)
-		.select(change.employee_loan, change.applied_on, change.top_up_amount, change.interest_added)
-		.where(
-			change.employee_loan.isin(loans)
-			& (change.docstatus == 1)
-			& (change.status == CHANGE_APPROVED)
-			& ((change.top_up_amount > 0) | (change.interest_added > 0))
-		)
-	)
-	for record in (additions.for_update() if lock else additions).run(as_dict=True):
-		lent = add_up(
-			to_money(value or 0, precision) for value in (record.top_up_amount, record.interest_added)
-		)
-		zero = to_money(0, precision)
-		movements.setdefault(record.employee_loan, []).append(
-			Movement(getdate(record.applied_on), zero, zero, lent)
-		)
+	# what approved changes lent on top (top-ups, holiday interest added to the principal), as the
+	# replay reads them
+	zero = to_money(0, precision)
+	for record in approved_changes(loans, lock):
+		lent = loan_change(record, precision).amount
+		if lent:
+			movements.setdefault(record.employee_loan, []).append(
+				Movement(getdate(record.applied_on), zero, zero, lent)
+			)
 	return movements
 
 

@@ -41,7 +41,7 @@ from employee_loans.engine.perquisite import (
 	financial_year_label,
 	month_bounds,
 )
-from employee_loans.engine.states import CHANGE_APPROVED, RESTRUCTURE
+from employee_loans.ledger import approved_changes, loan_change
 from employee_loans.payroll_hooks.perquisite import (
 	DEFAULT_PURPOSE,
 	LOAN_FIELD,
@@ -51,7 +51,6 @@ from employee_loans.payroll_hooks.perquisite import (
 from employee_loans.utils import get_settings, to_field, to_money
 
 SALARY_SLIP = "Salary Slip"
-CHANGE = "Employee Loan Change"
 TOTALS = ("value", "interest_recovered", "taxable_value")
 
 
@@ -174,7 +173,7 @@ def tree(rows: list[frappe._dict], year: int, precision: int, currency: str | No
 		return []
 	loans = sorted({row.employee_loan for row in rows})
 	movements = loan_movements(loans, None, precision)
-	restructures = rate_changes(loans)
+	restructures = rate_changes(loans, precision)
 	rates = benchmark_rates(get_settings())
 	data: list[dict] = []
 	employee_row = loan_row = None
@@ -234,29 +233,14 @@ def tree(rows: list[frappe._dict], year: int, precision: int, currency: str | No
 	return data
 
 
-def rate_changes(loans: list[str]) -> dict[str, list[tuple]]:
+def rate_changes(loans: list[str], precision: int) -> dict[str, list[tuple]]:
 	"""Each loan's approved restructures that changed its rate, as the engine's rate_in_force takes them:
 	(the payroll month it applies from, the new rate), in the order they were applied. One query."""
-	change = frappe.qb.DocType(CHANGE)
-	rows = (
-		frappe.qb.from_(change)
-		.select(change.employee_loan, change.from_date, change.new_interest_rate)
-		.where(
-			change.employee_loan.isin(loans)
-			& (change.docstatus == 1)
-			& (change.status == CHANGE_APPROVED)
-			& (change.change_type == RESTRUCTURE)
-			& (change.change_interest_rate == 1)
-		)
-		.orderby(change.applied_on)
-		.orderby(change.name)
-		.run(as_dict=True)
-	)
 	changes: dict[str, list[tuple]] = {}
-	for row in rows:
-		changes.setdefault(row.employee_loan, []).append(
-			(getdate(row.from_date), str(flt(row.new_interest_rate, 6)))
-		)
+	for row in approved_changes(loans, lock=False):
+		change = loan_change(row, precision)
+		if change.annual_rate is not None:
+			changes.setdefault(row.employee_loan, []).append((change.first_due, change.annual_rate))
 	return changes
 
 
