@@ -14,6 +14,8 @@ raised as frappe.ValidationError on submit, before anything is written, naming e
 
 from collections import OrderedDict
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 
 import frappe
 from frappe import _
@@ -76,42 +78,47 @@ def validate(slip, method=None):
 
 
 def fill_loan_deduction_totals(name_like: str | None = None) -> None:
-	"""The same totals for slips saved without this hook (before it existed, or written in bulk), in one
-	UPDATE and summed in SQL's DECIMAL arithmetic, exactly as the rows are stored. `name_like` narrows it
-	to slips named like a pattern."""
+	"""The same totals for slips saved without this hook (before it existed, or written in bulk): their
+	loan rows in one query, added up per slip exactly as a save adds them, written in batches.
+	`name_like` narrows it to slips named like a pattern."""
 	slip = frappe.qb.DocType("Salary Slip")
 	detail = frappe.qb.DocType("Salary Detail")
-	loan_rows = (
+	query = (
 		frappe.qb.from_(detail)
-		.select(detail.parent, Sum(detail.amount).as_("total"))
+		.join(slip)
+		.on(slip.name == detail.parent)
+		.select(detail.parent, slip.company, detail.amount)
 		.where(
 			(detail.parenttype == "Salary Slip")
 			& (detail.parentfield == "deductions")
 			& detail[LOAN_FIELD].isnotnull()
 		)
-		.groupby(detail.parent)
+		.orderby(detail.parent)
 	)
 	if name_like:
-		loan_rows = loan_rows.where(detail.parent.like(name_like))
-	frappe.qb.update(slip).join(loan_rows).on(loan_rows.parent == slip.name).set(
-		slip[SLIP_TOTAL_FIELD], loan_rows.total
-	).run()
+		query = query.where(detail.parent.like(name_like))
+	totals = {
+		name: {
+			SLIP_TOTAL_FIELD: to_field(
+				loan_deduction_total([amount for _name, _company, amount in rows], company)
+			)
+		}
+		for (name, company), rows in groupby(query.run(), key=itemgetter(0, 1))
+	}
+	frappe.db.bulk_update("Salary Slip", totals, chunk_size=500, update_modified=False)
 
 
 def set_loan_deduction_total(slip) -> None:
 	"""The slip's loan rows added up, stored on the slip: Loan Deduction reconciles the repayments with
 	it, one value per slip instead of every loan row of the period."""
-	precision = currency_precision(slip.company)
-	slip.set(
-		SLIP_TOTAL_FIELD,
-		to_field(
-			add_up(
-				to_money(row.amount or 0, precision)
-				for row in slip.get("deductions") or []
-				if row.get(LOAN_FIELD)
-			)
-		),
-	)
+	amounts = [row.amount for row in slip.get("deductions") or [] if row.get(LOAN_FIELD)]
+	slip.set(SLIP_TOTAL_FIELD, to_field(loan_deduction_total(amounts, slip.company)))
+
+
+def loan_deduction_total(amounts, company: str) -> Decimal:
+	"""A slip's loan rows' amounts added up by the engine, exactly, in the company's currency."""
+	precision = currency_precision(company)
+	return add_up(to_money(amount or 0, precision) for amount in amounts)
 
 
 def process_salary_structure(slip, method=None, *args, **kwargs):
