@@ -67,10 +67,8 @@ APPLY_SCRIPT_MESSAGES = (
 	"Give the reason for the loan.",
 	"Submitting...",
 )
-APPLICATION_SCRIPT_MESSAGES = (
-	"Withdraw this application? HR will no longer review it.",
-	"Withdrawing...",
-)
+# templates/includes/loans_portal_withdraw.js: the Withdraw buttons (an application, a change request)
+WITHDRAW_SCRIPT_MESSAGES = ("Withdrawing...",)
 # www/my-loans/loan.js: the EMI holiday and top-up requests
 LOAN_SCRIPT_MESSAGES = (
 	"Calculating...",
@@ -84,8 +82,7 @@ LOAN_SCRIPT_MESSAGES = (
 	"Blocked",
 	"Warning",
 	"Sending...",
-	"Withdraw this request? HR will no longer review it.",
-	"Withdrawing...",
+	*WITHDRAW_SCRIPT_MESSAGES,
 )
 
 
@@ -315,7 +312,7 @@ def loan_context(context) -> None:
 	context.statement = statement_links(loan.name)
 	context.changes = loan_changes(loan.name)
 	context.withdraw_change_method = f"{CHANGE_METHODS}.withdraw"
-	# the page's script: the request forms, and withdrawing a Pending request
+	# the page's scripts: the request forms, and the Withdraw buttons of Pending requests
 	context.translated_messages = translated_messages(LOAN_SCRIPT_MESSAGES)
 	context.change_types = {"holiday": EMI_HOLIDAY, "top_up": TOP_UP}
 	requested = frappe.form_dict.get("requested")
@@ -408,7 +405,7 @@ def application_context(context) -> None:
 	context.loan_route = (
 		f"{LOAN_ROUTE}?{urlencode({'name': application.employee_loan})}" if application.employee_loan else ""
 	)
-	context.translated_messages = translated_messages(APPLICATION_SCRIPT_MESSAGES)
+	context.translated_messages = translated_messages(WITHDRAW_SCRIPT_MESSAGES)
 
 
 # -- Apply for a loan -------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ go to the login page, and an application made from the portal is validated exact
 
 import json
 import os
+import re
 from decimal import Decimal
+from html import unescape
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
 
@@ -20,9 +22,9 @@ from employee_loans.employee_loans.doctype.employee_loan_application.employee_lo
 	withdraw,
 )
 from employee_loans.portal import (
-	APPLICATION_SCRIPT_MESSAGES,
 	APPLY_SCRIPT_MESSAGES,
 	STATEMENT_PRINT_FORMAT,
+	WITHDRAW_SCRIPT_MESSAGES,
 )
 from employee_loans.tests.base import APPLICANT, HR_MANAGER, LoanTestCase
 from employee_loans.tests.utils import (
@@ -61,6 +63,15 @@ def state_colour(doctype: str, status: str) -> str:
 			f"{doctype} has no state (colour) for {status!r}: add it to the DocType's states"
 		)
 	return states[status].lower().replace(" ", "-")
+
+
+def withdraw_buttons(html: str) -> list[tuple[str, dict]]:
+	"""What each Withdraw button of a rendered page calls (loans_portal_withdraw.js): its method and
+	arguments."""
+	return [
+		(method, json.loads(unescape(args)))
+		for method, args in re.findall(r'data-withdraw-method="([^"]+)" data-withdraw-args="([^"]+)"', html)
+	]
 
 
 def money(value) -> str:
@@ -404,7 +415,11 @@ class TestLoanPortal(LoanTestCase):
 			status, html, _location = render("/my-loans/application", name=self.own_pending.name)
 			self.assertEqual(status, 200)
 			self.assertIn('id="withdraw-application"', html)
-			withdraw(self.own_pending.name)
+			# what the page's button calls
+			((method, args),) = withdraw_buttons(html)
+			self.assertEqual(frappe.get_attr(method), withdraw)
+			self.assertEqual(args, {"application": self.own_pending.name})
+			frappe.get_attr(method)(**args)
 			context = page_context("/my-loans/application", name=self.own_pending.name)
 		self.assertEqual(context.application.status, "Withdrawn")
 		self.assertEqual(context.status_color, state_colour(APPLICATION, "Withdrawn"))
@@ -430,12 +445,13 @@ class TestLoanPortal(LoanTestCase):
 	def test_page_scripts_get_the_translations_of_every_message_they_use(self):
 		"""Each page hands its script the translations of exactly the __() strings the script uses, as
 		Frappe's own extractor finds them."""
-		www = frappe.get_app_path("employee_loans", "www")
+		app = frappe.get_app_path("employee_loans")
 		for script, messages in (
-			("apply-for-loan/index.js", APPLY_SCRIPT_MESSAGES),
-			("my-loans/application.js", APPLICATION_SCRIPT_MESSAGES),
+			("www/apply-for-loan/index.js", APPLY_SCRIPT_MESSAGES),
+			# the application page's only script: its Withdraw button's
+			("templates/includes/loans_portal_withdraw.js", WITHDRAW_SCRIPT_MESSAGES),
 		):
-			with self.subTest(script=script), open(os.path.join(www, script), encoding="utf-8") as source:
+			with self.subTest(script=script), open(os.path.join(app, script), encoding="utf-8") as source:
 				used = {
 					message
 					for _line, message, _context in extract_messages_from_javascript_code(source.read())

@@ -15,7 +15,7 @@ from employee_loans.employee_loans.doctype.employee_loan_change.test_employee_lo
 from employee_loans.portal import LOAN_SCRIPT_MESSAGES
 from employee_loans.tests.base import APPLICANT, COLLEAGUE
 from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user, count
-from employee_loans.www.test_portal import page_context, render, state_colour
+from employee_loans.www.test_portal import page_context, render, state_colour, withdraw_buttons
 
 test_ignore = IGNORE_TEST_RECORDS
 
@@ -112,10 +112,12 @@ class TestPortalChanges(ChangeTestCase):
 			_status, html, _location = render(LOAN_PAGE, name=self.own_loan)
 		self.assertTrue(pending.changes[0].can_withdraw)
 		self.assertIn(f'data-withdraw-change="{change}"', html)
-		self.assertIn("employee_loan_change.withdraw", html)
 		# what the page's button calls: the method it names, with the change
+		((method, args),) = withdraw_buttons(html)
+		self.assertEqual((method, args), (pending.withdraw_change_method, {"change": change}))
+		self.assertTrue(method.endswith("employee_loan_change.withdraw"))
 		with as_user(APPLICANT):
-			frappe.get_attr(pending.withdraw_change_method)(change=change)
+			frappe.get_attr(method)(**args)
 			after = page_context(LOAN_PAGE, name=self.own_loan)
 			_status, html, _location = render(LOAN_PAGE, name=self.own_loan)
 		self.assertEqual(frappe.db.get_value(CHANGE, change, ["status", "docstatus"]), ("Withdrawn", 2))
@@ -123,6 +125,7 @@ class TestPortalChanges(ChangeTestCase):
 		self.assertEqual((shown.name, shown.status, shown.can_withdraw), (change, "Withdrawn", False))
 		self.assertEqual(shown.indicator, state_colour(CHANGE, "Withdrawn"))
 		self.assertNotIn("data-withdraw-change=", html)
+		self.assertEqual(withdraw_buttons(html), [])
 
 	def test_top_up_requested_as_the_page_does_is_pending_with_its_new_emi(self):
 		values = {"employee_loan": self.own_loan, "change_type": "Top-up", "top_up_amount": "30000"}
@@ -185,7 +188,13 @@ class TestPortalChanges(ChangeTestCase):
 		self.assertEqual(count(CHANGE), before)
 
 	def test_loan_script_gets_the_translations_of_every_message_it_uses(self):
-		path = os.path.join(frappe.get_app_path("employee_loans", "www"), "my-loans", "loan.js")
-		with open(path, encoding="utf-8") as source:
-			used = {message for _line, message, _ctx in extract_messages_from_javascript_code(source.read())}
+		# the page's own script, and the Withdraw buttons' script it includes
+		used = set()
+		for script in ("www/my-loans/loan.js", "templates/includes/loans_portal_withdraw.js"):
+			with open(
+				os.path.join(frappe.get_app_path("employee_loans"), script), encoding="utf-8"
+			) as source:
+				used |= {
+					message for _line, message, _ctx in extract_messages_from_javascript_code(source.read())
+				}
 		self.assertEqual(used, set(LOAN_SCRIPT_MESSAGES))

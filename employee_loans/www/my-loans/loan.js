@@ -1,36 +1,3 @@
-// Withdraw a Pending change request through the desk's own action (employee_loan_change.withdraw), which
-// checks on the server that the loan is the signed-in employee's and the request still Pending.
-frappe.ready(() => {
-	const table = document.querySelector("[data-loans-portal=changes]");
-	if (!table) return;
-	const method = table.dataset.withdrawMethod;
-	table.querySelectorAll("[data-withdraw-change]").forEach((button) => {
-		const label = button.textContent.trim();
-		function withdraw() {
-			button.disabled = true;
-			button.textContent = __("Withdrawing...");
-			// frappe.call shows the server's message when the withdrawal is refused
-			frappe
-				.call({
-					method: method,
-					url: `/api/method/${method}`,
-					args: { change: button.dataset.withdrawChange },
-				})
-				.done(() => window.location.reload())
-				.fail(() => {
-					button.disabled = false;
-					button.textContent = label;
-				});
-		}
-		button.addEventListener("click", () => {
-			frappe.confirm(
-				frappe.utils.escape_html(__("Withdraw this request? HR will no longer review it.")),
-				withdraw
-			);
-		});
-	});
-});
-
 // Ask for an EMI holiday or a top-up of this loan. While the employee types, the new EMI and last EMI come
 // from the desk's own preview (employee_loan_change.get_preview, as the employee: the server checks the
 // loan is theirs and the rules, and says why when the change is not possible). Sending calls
