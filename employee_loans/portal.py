@@ -54,7 +54,8 @@ HOLIDAY_MONTHS_OFFERED = 12
 SCHEDULE = "Employee Loan Schedule"
 PAID_INSTALMENT = (PAID, PRE_CLOSED)
 
-# The __() strings of the pages' scripts (www/apply-for-loan/index.js, www/my-loans/application.js).
+# The __() strings of the pages' scripts (www/apply-for-loan/index.js, www/my-loans/loan.js and the Withdraw
+# buttons' templates/includes/loans_portal_withdraw.js).
 # test_portal checks these lists against the scripts with Frappe's own message extractor.
 APPLY_SCRIPT_MESSAGES = (
 	"Blocked",
