@@ -11,7 +11,7 @@ READ_ONLY = {
 	"preview_application",
 	"get_approval_context",
 	"get_preclosure_amount",
-	"get_loan_row",
+	"get_loan_rows",
 	"get_preview",
 }
 

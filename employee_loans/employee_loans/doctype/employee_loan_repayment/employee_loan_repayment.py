@@ -11,7 +11,7 @@ from employee_loans.accounts import (
 	validate_expense_account,
 	validate_payment_account,
 )
-from employee_loans.engine import LoanInputError, parse_money
+from employee_loans.engine import LoanInputError, add_up, parse_money
 from employee_loans.engine.errors import N_
 from employee_loans.engine.states import (
 	DESK_REPAYMENT_TYPES,
@@ -76,23 +76,33 @@ class EmployeeLoanRepayment(Document):
 			)
 
 	def settle_at_exit(self, loan):
-		"""What the statement recovers: what the last slip left, with the period's interest by the rule
-		every pre-closure follows, for the month the employee was relieved in."""
+		"""What the statement recovers, principal and interest as its rows ask: what the last slip left,
+		with the period's interest by the rule every pre-closure follows, for the month the employee was
+		relieved in."""
 		relieving_date = frappe.db.get_value("Employee", loan.employee, "relieving_date") or self.posting_date
 		quote = preclosure_quote(loan, relieving_date)
 		precision = currency_precision(self.company)
-		if to_money(self.amount, precision) != quote.amount:
+		principal = to_money(self.principal_amount, precision)
+		interest = to_money(self.interest_amount, precision)
+		if (principal, interest) != (quote.principal, quote.interest):
 			frappe.throw(
 				_(
-					"Full and Final Statement {0} recovers {1} for loan {2}, but the loan now owes {3}. Cancel the "
-					"statement's journal entry, update the statement and settle again."
+					"Full and Final Statement {0} recovers {1} of principal and {2} of interest for loan {3}, but the "
+					"loan now owes {4} and {5}. Cancel the statement and amend it (its loan rows then ask what the "
+					"loan owes), then make its journal entry again."
 				).format(
-					self.full_and_final_statement, to_money(self.amount, precision), loan.name, quote.amount
+					self.full_and_final_statement,
+					principal,
+					interest,
+					loan.name,
+					quote.principal,
+					quote.interest,
 				),
 				title=_("Statement Out of Date"),
 			)
-		self.principal_amount = to_field(quote.principal)
-		self.interest_amount = to_field(quote.interest)
+		self.amount = to_field(add_up([principal, interest]))
+		self.principal_amount = to_field(principal)
+		self.interest_amount = to_field(interest)
 		self.instalment_number = quote.instalment
 		self.reason = FINAL_SETTLEMENT
 		self.salary_slip = None

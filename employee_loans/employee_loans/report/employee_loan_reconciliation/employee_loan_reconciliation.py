@@ -17,12 +17,13 @@ Per loan account of the company, as at a date:
   hand on the account, for instance.
 
 Per interest income account, for the period from From Date (by default the start of the fiscal year
-of the date) to the date: the credits it received from the loans' own journal entries and from payroll
-accrual journals, beside the interest the loan ledger booked: the interest its repayments recovered
-plus the interest of EMI holidays added to the principal by changes applied in the period. That interest
-is earned when the holiday is approved (its journal entry credits the interest income account then),
-not recovered by a repayment, so the ledger side counts it as booked and the two sides agree; the
-repayments after it recover it as principal.
+of the date) to the date: the credits it received from the loans' own journal entries, from payroll
+accrual journals and from Full and Final Statements' journal entries (exit settlements), beside the
+interest the loan ledger booked: the interest its repayments recovered plus the interest of EMI
+holidays added to the principal by changes applied in the period. That interest is earned when the
+holiday is approved (its journal entry credits the interest income account then), not recovered by a
+repayment, so the ledger side counts it as booked and the two sides agree; the repayments after it
+recover it as principal.
 
 A fixed number of queries whatever the number of loans: the figures are summed in SQL; only the rows
 that explain a difference are read one by one.
@@ -417,18 +418,19 @@ def applied_by(change, filters):
 
 def interest_credits(filters, interest_accounts: list) -> list[dict]:
 	"""Credits less debits on the interest income accounts in the period from the loans' own journal
-	entries and from payroll accrual journals (HRMS marks those by a row referencing the Payroll
-	Entry)."""
+	entries, from payroll accrual journals and from the journal entries of Full and Final Statements
+	(which settle loans at exit)."""
 	if not interest_accounts:
 		return []
 	gl = frappe.qb.DocType("GL Entry")
 	journal = frappe.qb.DocType(JOURNAL_ENTRY)
 	journal_row = frappe.qb.DocType("Journal Entry Account")
-	payroll_journals = (
+	# HRMS marks a payroll accrual journal, and a statement's journal entry, by a row referencing it
+	payroll_and_exit_journals = (
 		frappe.qb.from_(journal_row)
 		.select(journal_row.parent)
 		.distinct()
-		.where(journal_row.reference_type == "Payroll Entry")
+		.where(journal_row.reference_type.isin(["Payroll Entry", "Full and Final Statement"]))
 	)
 	return (
 		frappe.qb.from_(gl)
@@ -442,7 +444,7 @@ def interest_credits(filters, interest_accounts: list) -> list[dict]:
 			& (gl.posting_date >= filters.from_date)
 			& (gl.posting_date <= filters.as_at_date)
 			& gl.account.isin(interest_accounts)
-			& ((Coalesce(journal.employee_loan, "") != "") | gl.voucher_no.isin(payroll_journals))
+			& ((Coalesce(journal.employee_loan, "") != "") | gl.voucher_no.isin(payroll_and_exit_journals))
 		)
 		.groupby(gl.account)
 		.run(as_dict=True)
