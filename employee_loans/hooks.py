@@ -56,10 +56,16 @@ doc_events = {
 		"on_cancel": "employee_loans.exit_settlement.unsettle_loans",
 	},
 	"Employee": {"validate": "employee_loans.exit_settlement.warn_on_relieving"},
+	# The slips a Payroll Entry's submission left as drafts, with why (its form lists them)
+	"Payroll Entry": {"onload": "employee_loans.payroll_hooks.payroll_entry.onload"},
 }
 
-# A loan row can be added by hand to a Full and Final Statement
-doctype_js = {"Full and Final Statement": "public/js/full_and_final_statement.js"}
+# A loan row can be added by hand to a Full and Final Statement; a Payroll Entry lists the draft slips
+# its submission left and brings them up to date and submits them in one step
+doctype_js = {
+	"Full and Final Statement": "public/js/full_and_final_statement.js",
+	"Payroll Entry": "public/js/payroll_entry.js",
+}
 
 before_tests = "employee_loans.tests.setup.before_tests"
 

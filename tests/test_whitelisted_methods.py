@@ -12,6 +12,7 @@ READ_ONLY = {
 	"get_approval_context",
 	"get_preclosure_amount",
 	"get_loan_rows",
+	"draft_slips",
 	"get_preview",
 }
 

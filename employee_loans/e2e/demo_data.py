@@ -15,11 +15,14 @@ runs only on a site with allow_tests on (never on a production site).
 
 removes that demo loan again, with its salary slips and repayments, so that tests which count every
 loan record of the site find none of it.
+
+`setup_payroll_draft_slip` and `remove_payroll_draft_slip` do the same for the Payroll Entry browser
+check (payroll_entry_check.py): a Payroll Entry whose submission left a slip as a draft.
 """
 
 import frappe
 from frappe import _
-from frappe.utils import add_months, get_first_day, getdate, nowdate
+from frappe.utils import add_months, get_first_day, get_last_day, getdate, nowdate
 from frappe.utils.password import update_password
 
 from employee_loans.sample_data import (
@@ -122,3 +125,99 @@ def remove_demo_loan(email: str = "portal.employee@example.com") -> dict:
 		"application": ", ".join(removed["applications"]),
 		"salary_slips": removed["salary_slips"],
 	}
+
+
+PAYROLL_CHECK_DEPARTMENT = "EL Payroll Check"
+PAYROLL_CHECK_CATEGORY = "Payroll Check Personal"
+
+
+@for_test_sites
+def setup_payroll_draft_slip(email: str = "payroll.officer@example.com", password: str | None = None) -> dict:
+	"""A Payroll Entry whose submission left a slip as a draft, for payroll_entry_check.py:
+
+		bench --site SITE execute employee_loans.e2e.demo_data.setup_payroll_draft_slip \\
+			--kwargs "{'email': 'payroll.officer@example.com', 'password': 'Payroll-Check-1!'}"
+
+	Two new employees of a department of their own, each with a loan disbursed last month; this month's
+	Payroll Entry creates their slips, then a manual repayment of 20,000 is posted on the second loan and
+	HRMS's Submit Salary Slip submits the first slip and refuses the second (its loan moved). The user is
+	an HR Manager (who runs Payroll Entries in HRMS). `remove_payroll_draft_slip` removes it all again."""
+	from employee_loans.sample_data import (
+		background_jobs_inline,
+		component_accounts,
+		make_category,
+		make_department,
+		make_user,
+		payroll_entry,
+	)
+
+	if not frappe.db.exists("Company", COMPANY):
+		frappe.throw(
+			_("{0} does not exist yet: run the app's tests on this site once first.").format(COMPANY),
+			title=_("Test Company Missing"),
+		)
+	frappe.set_user("Administrator")
+	make_user(email, ["HR Manager", "HR User", "Employee"])
+	if password:
+		update_password(email, password)
+	component_accounts()
+	abbr = frappe.get_cached_value("Company", COMPANY, "abbr")
+	category = f"{PAYROLL_CHECK_CATEGORY} - {abbr}"
+	if not frappe.db.exists("Employee Loan Category", category):
+		category = make_category(
+			PAYROLL_CHECK_CATEGORY, maximum_amount=500000, rate=8, min_months=6, max_months=60
+		)
+	department = make_department(PAYROLL_CHECK_DEPARTMENT)
+	# a department of this run's employees only (earlier runs' employees have left it)
+	frappe.db.set_value("Employee", {"department": department, "status": "Active"}, "status", "Inactive")
+	month = get_first_day(nowdate())
+	run = frappe.generate_hash(length=6).lower()
+	employees, loans = [], []
+	for name in ("on-time", "repaid"):
+		employee = make_employee(
+			f"el-payroll-check-{run}-{name}@example.com", roles=(), department=department
+		)
+		assign_structure(employee, base=100000, company=COMPANY)
+		application = apply(employee, category, 120000, 12, posting_date=add_months(month, -1))
+		employees.append(employee)
+		loans.append(approve_and_disburse(application.name, add_months(month, -1)))
+	entry = payroll_entry(department, str(month), str(get_last_day(month)))
+	with background_jobs_inline():
+		entry.submit()
+	repayment = frappe.get_doc(
+		{
+			"doctype": "Employee Loan Repayment",
+			"employee_loan": loans[1],
+			"repayment_type": "Manual",
+			"posting_date": nowdate(),
+			"amount": 20000,
+		}
+	).insert()
+	repayment.submit()
+	frappe.db.commit()
+	entry.reload()
+	with background_jobs_inline():
+		entry.submit_salary_slips()
+	frappe.clear_messages()
+	refused = frappe.db.get_value(
+		"Salary Slip", {"payroll_entry": entry.name, "employee": employees[1], "docstatus": 0}
+	)
+	frappe.db.commit()
+	return {
+		"payroll_entry": entry.name,
+		"refused_slip": refused,
+		"employees": employees,
+		"loans": loans,
+		"user": email,
+	}
+
+
+@for_test_sites
+def remove_payroll_draft_slip(payroll_entry: str) -> dict:
+	"""Delete what `setup_payroll_draft_slip` made for `payroll_entry`: its employees with their slips,
+	loans, repayments and journal entries, and the Payroll Entry itself."""
+	from employee_loans.sample_data import delete_employees
+
+	employees = frappe.get_all("Payroll Employee Detail", filters={"parent": payroll_entry}, pluck="employee")
+	delete_employees(employees, [payroll_entry])
+	return {"payroll_entry": payroll_entry, "employees": employees}
