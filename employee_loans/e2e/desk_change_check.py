@@ -270,15 +270,19 @@ class DeskChangeCheck(PortalCheck):
 		self.screenshot("06-approved")
 		self.read_console()
 
+	def steps(self):
+		self.login()
+		self.open_loan()
+		self.new_holiday()
+		self.figures()
+		self.approve(self.save())
+
 	def run(self):
+		"""The steps, then no error in the console; 0 when all passed, 1 (with a failure.png) otherwise."""
 		from selenium.common.exceptions import WebDriverException
 
 		try:
-			self.login()
-			self.open_loan()
-			self.new_holiday()
-			self.figures()
-			self.approve(self.save())
+			self.steps()
 			if self.console_errors:
 				raise CheckFailed(f"{len(self.console_errors)} errors in the browser console")
 			self.log(f"passed; {len(self.shots)} screenshots in {self.out}")
@@ -296,14 +300,18 @@ class DeskChangeCheck(PortalCheck):
 			self.profile.cleanup()
 
 
-def main(argv=None):
-	args = parse_args(argv)
+def run_check(check_class, args) -> int:
+	"""Run a desk check (this one, or another built on it) with its parsed arguments."""
 	try:
 		import selenium  # noqa: F401
 	except ImportError:
 		print("This check needs Selenium: pip install selenium", file=sys.stderr)
 		return 2
-	return DeskChangeCheck(args).run()
+	return check_class(args).run()
+
+
+def main(argv=None):
+	return run_check(DeskChangeCheck, parse_args(argv))
 
 
 if __name__ == "__main__":

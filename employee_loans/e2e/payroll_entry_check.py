@@ -21,10 +21,10 @@ import argparse
 import sys
 
 if __package__:
-	from .desk_change_check import DeskChangeCheck
+	from .desk_change_check import DeskChangeCheck, run_check
 	from .portal_check import CheckFailed
 else:  # run as a script: python employee_loans/e2e/payroll_entry_check.py
-	from desk_change_check import DeskChangeCheck
+	from desk_change_check import DeskChangeCheck, run_check
 	from portal_check import CheckFailed
 
 SECTION = ".employee-loans-draft-slips"
@@ -129,39 +129,15 @@ class PayrollEntryCheck(DeskChangeCheck):
 		self.log(f"submitted: {', '.join(slips)}")
 		self.read_console()
 
-	def run(self):
-		from selenium.common.exceptions import WebDriverException
-
-		try:
-			self.login()
-			rows = self.open_entry()
-			if not self.args.no_submit:
-				self.update_and_submit(rows)
-			if self.console_errors:
-				raise CheckFailed(f"{len(self.console_errors)} errors in the browser console")
-			self.log(f"passed; {len(self.shots)} screenshots in {self.out}")
-			return 0
-		except (CheckFailed, WebDriverException) as failure:
-			self.log(f"FAILED: {str(failure).splitlines()[0]}")
-			try:
-				self.read_console()
-				self.screenshot("failure")
-			except WebDriverException:
-				pass
-			return 1
-		finally:
-			self.driver.quit()
-			self.profile.cleanup()
+	def steps(self):
+		self.login()
+		rows = self.open_entry()
+		if not self.args.no_submit:
+			self.update_and_submit(rows)
 
 
 def main(argv=None):
-	args = parse_args(argv)
-	try:
-		import selenium  # noqa: F401
-	except ImportError:
-		print("This check needs Selenium: pip install selenium", file=sys.stderr)
-		return 2
-	return PayrollEntryCheck(args).run()
+	return run_check(PayrollEntryCheck, parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -13,9 +13,6 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import random_string
 
-from employee_loans.employee_loans.report.employee_loan_reconciliation.employee_loan_reconciliation import (
-	execute as reconciliation,
-)
 from employee_loans.payroll_hooks import payroll_entry as payroll_entry_hooks
 from employee_loans.payroll_hooks.payroll_entry import ONLOAD_KEY, draft_slips, update_and_submit_draft_slips
 from employee_loans.sample_data import (
@@ -25,16 +22,18 @@ from employee_loans.sample_data import (
 	background_jobs_inline,
 	component_accounts,
 	delete_employees,
-	ledger_account,
-	make_category,
-	make_component,
 	make_department,
 	make_employee,
 	make_user,
 	payroll_entry,
 	set_settings,
 )
-from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user
+from employee_loans.tests.utils import (
+	IGNORE_TEST_RECORDS,
+	as_user,
+	category_with_books_of_its_own,
+	reconciled,
+)
 
 test_ignore = IGNORE_TEST_RECORDS
 
@@ -84,18 +83,8 @@ class TestDraftSlipsOfAPayrollEntry(FrappeTestCase):
 		frappe.set_user("Administrator")
 		component_accounts()
 		set_settings(maximum_active_loans=0)
-		cls.loan_account = ledger_account("EL Drafts Loans", "Loans and Advances (Assets)")
-		cls.interest_account = ledger_account("EL Drafts Interest", "Indirect Income")
-		cls.category = make_category(
-			"Drafts Personal",
-			maximum_amount=500000,
-			rate=8,
-			min_months=6,
-			max_months=60,
-			loan_account=cls.loan_account,
-			interest_income_account=cls.interest_account,
-			salary_component=make_component("EL Drafts EMI", "ELDE", "Deduction"),
-			interest_component=make_component("EL Drafts Interest", "ELDI", "Deduction"),
+		cls.category, cls.loan_account, cls.interest_account = category_with_books_of_its_own(
+			"Drafts Personal", "EL Drafts", "ELD"
 		)
 		cls.department = make_department("EL Drafts")
 		make_user(PAYROLL_OFFICER, ["HR Manager", "Employee"])
@@ -140,25 +129,36 @@ class TestDraftSlipsOfAPayrollEntry(FrappeTestCase):
 		}
 
 	def reconcile(self) -> dict:
-		_columns, data, *_rest = reconciliation(
+		return reconciled(self, self.loan_account, self.interest_account, "2026-01-31", "2026-01-01")
+
+	def manual_repayment(self, loan: str):
+		"""HR records a manual repayment of 20,000 on 10 January, between creating the slips and
+		submitting them."""
+		repayment = frappe.get_doc(
 			{
-				"company": "_Test Company",
-				"loan_account": self.loan_account,
-				"as_at_date": "2026-01-31",
-				"from_date": "2026-01-01",
+				"doctype": REPAYMENT,
+				"employee_loan": loan,
+				"repayment_type": "Manual",
+				"posting_date": "2026-01-10",
+				"amount": MANUAL,
+				"payment_account": "Cash - _TC",
 			}
+		).insert()
+		repayment.submit()
+		frappe.db.commit()  # nosemgrep
+		return repayment
+
+	def assert_books_agree(self):
+		"""The loan account and interest income agree with the loans: 0.00 on both, nothing unexplained."""
+		outstanding = Decimal("240000.00") - SAVED_PRINCIPAL - MANUAL - NOW_PRINCIPAL
+		interest = SAVED_INTEREST + NOW_INTEREST
+		self.assertEqual(
+			self.reconcile(),
+			{
+				self.loan_account: (outstanding, outstanding, 0, 0),
+				self.interest_account: (interest, interest, 0, 0),
+			},
 		)
-		figures = {}
-		for account in (self.loan_account, self.interest_account):
-			rows = [row for row in data if row.get("account") == account]
-			self.assertEqual(rows[-1]["line"], "Unexplained")
-			figures[account] = (
-				money(rows[0]["books"]),
-				money(rows[0]["ledger"]),
-				money(rows[0]["difference"]),
-				money(rows[-1]["difference"]),
-			)
-		return figures
 
 	def test_a_slip_refused_because_its_loan_moved_is_listed_and_submitted_in_one_step(self):
 		on_time, repaid = self.employees
@@ -177,18 +177,7 @@ class TestDraftSlipsOfAPayrollEntry(FrappeTestCase):
 		self.assertEqual(draft_slips(entry.name), [])
 
 		# between creating the slips and submitting them, HR records a manual repayment on one loan
-		manual = frappe.get_doc(
-			{
-				"doctype": REPAYMENT,
-				"employee_loan": repaid_loan,
-				"repayment_type": "Manual",
-				"posting_date": "2026-01-10",
-				"amount": MANUAL,
-				"payment_account": "Cash - _TC",
-			}
-		).insert()
-		manual.submit()
-		frappe.db.commit()  # nosemgrep
+		manual = self.manual_repayment(repaid_loan)
 
 		# HRMS's Submit Salary Slip: the other slip goes through, this one is refused and nothing of it is
 		# written; the accrual journal books the submitted slip alone
@@ -296,15 +285,7 @@ class TestDraftSlipsOfAPayrollEntry(FrappeTestCase):
 		self.assertEqual((entry.status, entry.salary_slips_submitted), ("Submitted", 1))
 
 		# the books agree with the loans: 0.00 on the loan account and on interest
-		outstanding = Decimal("240000.00") - SAVED_PRINCIPAL - MANUAL - NOW_PRINCIPAL
-		interest = SAVED_INTEREST + NOW_INTEREST
-		self.assertEqual(
-			self.reconcile(),
-			{
-				self.loan_account: (outstanding, outstanding, 0, 0),
-				self.interest_account: (interest, interest, 0, 0),
-			},
-		)
+		self.assert_books_agree()
 
 	def test_nothing_to_submit_is_said_and_a_draft_payroll_entry_lists_nothing(self):
 		entry = payroll_entry(self.department, "2026-01-01", "2026-01-31")
@@ -339,18 +320,7 @@ class TestDraftSlipsOfAPayrollEntry(FrappeTestCase):
 		entry.reload()
 		skipped = self.slip_of(entry, negative).name
 		frappe.db.set_value("Salary Slip", skipped, "net_pay", -1, update_modified=False)
-		manual = frappe.get_doc(
-			{
-				"doctype": REPAYMENT,
-				"employee_loan": repaid_loan,
-				"repayment_type": "Manual",
-				"posting_date": "2026-01-10",
-				"amount": MANUAL,
-				"payment_account": "Cash - _TC",
-			}
-		).insert()
-		manual.submit()
-		frappe.db.commit()  # nosemgrep
+		self.manual_repayment(repaid_loan)
 		with background_jobs_inline():
 			entry.submit_salary_slips()
 		entry.reload()
@@ -385,12 +355,4 @@ class TestDraftSlipsOfAPayrollEntry(FrappeTestCase):
 		)
 		# what HRMS skipped stays listed, with its reason
 		self.assertEqual([row["salary_slip"] for row in draft_slips(entry.name)], [skipped])
-		outstanding = Decimal("240000.00") - SAVED_PRINCIPAL - MANUAL - NOW_PRINCIPAL
-		interest = SAVED_INTEREST + NOW_INTEREST
-		self.assertEqual(
-			self.reconcile(),
-			{
-				self.loan_account: (outstanding, outstanding, 0, 0),
-				self.interest_account: (interest, interest, 0, 0),
-			},
-		)
+		self.assert_books_agree()

@@ -11,9 +11,6 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import random_string
 
 from employee_loans.employee_loans.doctype.employee_loan.employee_loan import reopen, write_off
-from employee_loans.employee_loans.report.employee_loan_reconciliation.employee_loan_reconciliation import (
-	execute as reconciliation,
-)
 from employee_loans.exit_settlement import get_loan_rows
 from employee_loans.sample_data import (
 	apply,
@@ -23,15 +20,18 @@ from employee_loans.sample_data import (
 	component_accounts,
 	delete_employees,
 	ledger_account,
-	make_category,
-	make_component,
 	make_department,
 	make_employee,
 	make_user,
 	payroll_entry,
 	set_settings,
 )
-from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user
+from employee_loans.tests.utils import (
+	IGNORE_TEST_RECORDS,
+	as_user,
+	category_with_books_of_its_own,
+	reconciled,
+)
 
 test_ignore = IGNORE_TEST_RECORDS
 
@@ -76,18 +76,8 @@ class TestLeavingEmployee(FrappeTestCase):
 		component_accounts()
 		cls.write_off_account = ledger_account("Employee Loan Write-offs", "Indirect Expenses")
 		set_settings(maximum_active_loans=0, write_off_account=cls.write_off_account)
-		cls.loan_account = ledger_account("EL Exit Loans", "Loans and Advances (Assets)")
-		cls.interest_account = ledger_account("EL Exit Interest", "Indirect Income")
-		cls.category = make_category(
-			"Exit Personal",
-			maximum_amount=500000,
-			rate=8,
-			min_months=6,
-			max_months=60,
-			loan_account=cls.loan_account,
-			interest_income_account=cls.interest_account,
-			salary_component=make_component("EL Exit EMI", "ELXE", "Deduction"),
-			interest_component=make_component("EL Exit Interest", "ELXI", "Deduction"),
+		cls.category, cls.loan_account, cls.interest_account = category_with_books_of_its_own(
+			"Exit Personal", "EL Exit", "ELX"
 		)
 		cls.department = make_department("EL Exit")
 		make_user(HR_USER, ["HR User", "Employee"])
@@ -173,24 +163,34 @@ class TestLeavingEmployee(FrappeTestCase):
 		return entry
 
 	def reconcile(self, as_at_date: str) -> dict:
-		"""The reconciliation's figures for the category's two accounts: (books, ledger, difference) of
-		each, and what is unexplained on the loan account."""
-		_columns, data, *_rest = reconciliation(
-			{
-				"company": "_Test Company",
-				"loan_account": self.loan_account,
-				"as_at_date": as_at_date,
-				"from_date": "2026-01-01",
-			}
-		)
-		figures = {}
-		for account in (self.loan_account, self.interest_account):
-			rows = [row for row in data if row.get("account") == account]
-			head = rows[0]
-			figures[account] = (money(head["books"]), money(head["ledger"]), money(head["difference"]))
-			figures[(account, "unexplained")] = money(rows[-1]["difference"])
-			self.assertEqual(rows[-1]["line"], "Unexplained")
-		return figures
+		"""The reconciliation's (books, ledger, difference, unexplained) on the category's two accounts."""
+		return reconciled(self, self.loan_account, self.interest_account, as_at_date, "2026-01-01")
+
+	def settlement_of(self, loan: str) -> list[tuple]:
+		"""The loan's submitted Exit Settlement repayments: amount, principal, interest, statement, the
+		statement's journal entry and an entry of its own."""
+		return [
+			(
+				money(row.amount),
+				money(row.principal_amount),
+				money(row.interest_amount),
+				row.full_and_final_statement,
+				row.settlement_journal_entry,
+				row.journal_entry,
+			)
+			for row in frappe.get_all(
+				"Employee Loan Repayment",
+				filters={"employee_loan": loan, "repayment_type": "Exit Settlement", "docstatus": 1},
+				fields=[
+					"amount",
+					"principal_amount",
+					"interest_amount",
+					"full_and_final_statement",
+					"settlement_journal_entry",
+					"journal_entry",
+				],
+			)
+		]
 
 	def test_an_exit_with_interest_books_the_principal_to_the_loan_and_the_interest_to_income(self):
 		loan = self.disbursed_loan()
@@ -287,30 +287,19 @@ class TestLeavingEmployee(FrappeTestCase):
 		self.assertEqual(gl_balance(self.interest_account), -(JANUARY_INTEREST + FEBRUARY_INTEREST))
 
 		# the Exit Settlement repayment records principal and interest as the rows did; the loan is closed
-		settlement = frappe.get_all(
-			"Employee Loan Repayment",
-			filters={"employee_loan": loan, "repayment_type": "Exit Settlement", "docstatus": 1},
-			fields=[
-				"amount",
-				"principal_amount",
-				"interest_amount",
-				"settlement_journal_entry",
-				"journal_entry",
-			],
-		)
 		self.assertEqual(
+			self.settlement_of(loan),
 			[
 				(
-					money(r.amount),
-					money(r.principal_amount),
-					money(r.interest_amount),
-					r.settlement_journal_entry,
+					AFTER_JANUARY + FEBRUARY_INTEREST,
+					AFTER_JANUARY,
+					FEBRUARY_INTEREST,
+					statement.name,
+					entry.name,
+					None,  # the statement's entry books it; no entry of its own
 				)
-				for r in settlement
 			],
-			[(AFTER_JANUARY + FEBRUARY_INTEREST, AFTER_JANUARY, FEBRUARY_INTEREST, entry.name)],
 		)
-		self.assertFalse(settlement[0].journal_entry, "the statement's entry books it; no entry of its own")
 		doc = frappe.get_doc(LOAN, loan)
 		self.assertEqual(
 			(doc.status, doc.closure_type, money(doc.outstanding_balance), money(doc.interest_paid)),
@@ -321,14 +310,13 @@ class TestLeavingEmployee(FrappeTestCase):
 		self.assertEqual(
 			self.reconcile("2026-02-28"),
 			{
-				self.loan_account: (0, 0, 0),
-				(self.loan_account, "unexplained"): 0,
+				self.loan_account: (0, 0, 0, 0),
 				self.interest_account: (
 					JANUARY_INTEREST + FEBRUARY_INTEREST,
 					JANUARY_INTEREST + FEBRUARY_INTEREST,
 					0,
+					0,
 				),
-				(self.interest_account, "unexplained"): 0,
 			},
 		)
 
@@ -348,10 +336,8 @@ class TestLeavingEmployee(FrappeTestCase):
 		self.assertEqual(
 			self.reconcile("2026-02-28"),
 			{
-				self.loan_account: (AFTER_JANUARY, AFTER_JANUARY, 0),
-				(self.loan_account, "unexplained"): 0,
-				self.interest_account: (JANUARY_INTEREST, JANUARY_INTEREST, 0),
-				(self.interest_account, "unexplained"): 0,
+				self.loan_account: (AFTER_JANUARY, AFTER_JANUARY, 0, 0),
+				self.interest_account: (JANUARY_INTEREST, JANUARY_INTEREST, 0, 0),
 			},
 		)
 
@@ -406,30 +392,10 @@ class TestLeavingEmployee(FrappeTestCase):
 		self.assertEqual(
 			(doc.status, doc.closure_type, money(doc.outstanding_balance)), ("Closed", "Exit Settlement", 0)
 		)
-		settlement = frappe.get_all(
-			"Employee Loan Repayment",
-			filters={"employee_loan": loan, "repayment_type": "Exit Settlement", "docstatus": 1},
-			fields=[
-				"amount",
-				"principal_amount",
-				"interest_amount",
-				"full_and_final_statement",
-				"settlement_journal_entry",
-				"journal_entry",
-			],
-		)
-		self.assertEqual(len(settlement), 1)
 		self.assertEqual(
-			(
-				money(settlement[0].amount),
-				money(settlement[0].principal_amount),
-				money(settlement[0].interest_amount),
-				settlement[0].full_and_final_statement,
-				settlement[0].settlement_journal_entry,
-			),
-			(money(row.amount), money(row.amount), 0, statement.name, entry.name),
+			self.settlement_of(loan),
+			[(money(row.amount), money(row.amount), 0, statement.name, entry.name, None)],
 		)
-		self.assertFalse(settlement[0].journal_entry, "the statement's entry books it; no entry of its own")
 		from employee_loans.statements import employee_loan_closure_certificate
 
 		self.assertIn("Full and Final Statement", employee_loan_closure_certificate(loan).certificate_text)
@@ -440,12 +406,7 @@ class TestLeavingEmployee(FrappeTestCase):
 		interest = JANUARY_INTEREST + FEBRUARY_INTEREST
 		self.assertEqual(
 			self.reconcile("2026-02-28"),
-			{
-				self.loan_account: (0, 0, 0),
-				(self.loan_account, "unexplained"): 0,
-				self.interest_account: (interest, interest, 0),
-				(self.interest_account, "unexplained"): 0,
-			},
+			{self.loan_account: (0, 0, 0, 0), self.interest_account: (interest, interest, 0, 0)},
 		)
 
 		# cancelling the statement's entry reopens the loan exactly as it was
