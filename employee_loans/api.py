@@ -10,9 +10,16 @@ from employee_loans.utils import is_hr, to_field
 
 
 def resolve_employee(employee: str | None) -> str:
-	"""HR may ask about anyone; everyone else only about themself."""
+	"""HR may ask about any employee they may read (their User Permissions hold: HR of one company is
+	refused another company's employee); everyone else only about themself."""
 	own = employees_of_user()
 	if is_hr() and employee:
+		if not frappe.has_permission("Employee", "read", doc=employee):
+			frappe.throw(
+				_("You are not permitted to see employee {0}.").format(employee),
+				frappe.PermissionError,
+				title=_("Not Permitted"),
+			)
 		return employee
 	if not own:
 		frappe.throw(

@@ -1,37 +1,35 @@
-"""What the loan reports share: filters, the employee-only view and summary cards.
+"""What the loan reports share: whose loans a user sees, the filters, and summary cards.
 
-`frappe.qb` ignores the permission hooks, so every report narrows its query to the user's own
-employee records itself (`employee_scope`). The figures are summed in SQL on the exact decimal
-columns and rounded once, to the company currency's precision, for display.
+`frappe.qb` ignores Frappe's permissions, so every report asks `run_report` for the user's scope
+(employee_loans.permissions.loan_scope: their own employee's loans unless they see every loan, and their
+User Permissions on Company, Department, Employee...) and narrows each query with `restrict_to_scope`.
+A Link column is a link only for users who may read its DocType (`link_column`): the desk refuses a
+report whose rows link to a DocType the user cannot read. The figures are summed in SQL on the exact
+decimal columns and rounded once, to the company currency's precision, for display.
 """
+
+from pypika.queries import Table
+from pypika.terms import Field
 
 import frappe
 from frappe import _
 from frappe.utils import flt, getdate
 
-from employee_loans.permissions import employees_of_user
-from employee_loans.utils import currency_precision, is_hr
+from employee_loans.permissions import LoanScope, loan_scope
+from employee_loans.utils import currency_precision
 
 LOAN = "Employee Loan"
 REPAYMENT = "Employee Loan Repayment"
 APPLICATION = "Employee Loan Application"
 
 
-def employee_scope(user: str | None = None) -> list[str] | None:
-	"""None when the user may see every employee's loans (HR roles), otherwise the employees whose
-	rows they may see: their own (possibly none)."""
-	if is_hr(user):
-		return None
-	return employees_of_user(user)
-
-
 def run_report(get_columns, get_result):
-	"""The one entry point of the loan reports. An employee-only user whose user is linked to no
-	Employee record gets the report's columns, no rows and the same message in every report;
-	everyone else gets `get_result(scope)`: (data, message, chart, report_summary)."""
-	scope = employee_scope()
+	"""The one entry point of the loan reports: `get_result(scope)` gives (data, message, chart,
+	report_summary) for the user's LoanScope. An employee-only user whose user is linked to no Employee
+	record gets the report's columns, no rows and the same message in every report."""
+	scope = loan_scope()
 	columns = get_columns(scope)
-	if scope == []:
+	if scope.no_employee:
 		return columns, [], no_linked_employee_message(), None, None
 	return columns, *get_result(scope)
 
@@ -40,10 +38,30 @@ def no_linked_employee_message() -> str:
 	return _("No employee record is linked to your user. Ask HR to link it.")
 
 
-def restrict_to_scope(query, employee_field, scope: list[str] | None):
-	if scope is None:
+def restrict_to_scope(query, loan: Table, scope: LoanScope, employee: Field | None = None):
+	"""Only the rows of loans `scope` lets the user read. `loan` is the Employee Loan table of the query
+	(every loan report reads it, or joins it to what it reads); the own-records rule narrows on
+	`employee` (the loan's employee by default; a report may name the employee column of the table it
+	reads by, such as a repayment's or a salary slip's), the User Permissions on the loan's fields."""
+	if not isinstance(loan, Table):
+		raise TypeError("restrict_to_scope takes the query's Employee Loan table, then the scope")
+	query = _own_only(query, employee or loan.employee, scope)
+	condition = scope.criterion(loan)
+	return query if condition is None else query.where(condition)
+
+
+def restrict_to_own(query, employee: Field, scope: LoanScope):
+	"""The own-records rule alone, on an `employee` column: for a query that reads no loan (a salary
+	slip's stored total), which may skip the loans only when no User Permission restricts them."""
+	if scope.allowed:
+		raise ValueError("the user's User Permissions restrict their loans: use restrict_to_scope")
+	return _own_only(query, employee, scope)
+
+
+def _own_only(query, employee: Field, scope: LoanScope):
+	if scope.employees is None:
 		return query
-	return query.where(employee_field.isin(scope))
+	return query.where(employee.isin(scope.employees or ("",)))
 
 
 def get_filters(filters) -> frappe._dict:
@@ -99,32 +117,36 @@ def card(value, label: str, datatype: str = "Currency", currency: str | None = N
 	return summary
 
 
-def loan_column(label: str | None = None, fieldname: str = "employee_loan", width: int = 150) -> dict:
-	return {
-		"label": label or _("Loan"),
-		"fieldname": fieldname,
-		"fieldtype": "Link",
-		"options": LOAN,
-		"width": width,
-	}
-
-
-def employee_columns(scope: list[str] | None = None) -> list[dict]:
-	"""Employee, name and department. In an employee's own view the department is plain text: the
-	desk checks read permission on every Link column's DocType, and employees cannot read Department."""
-	department = {"label": _("Department"), "fieldname": "department", "fieldtype": "Data", "width": 140}
-	if scope is None:
-		department.update(fieldtype="Link", options="Department")
-	return [
-		{
-			"label": _("Employee"),
-			"fieldname": "employee",
+def link_column(label: str, fieldname: str, doctype: str, width: int) -> dict:
+	"""A link for a user who may read `doctype`, else plain text: the desk checks read permission on
+	every Link column's DocType (frappe.desk.query_report.get_filtered_data) and refuses the report
+	otherwise, and not every role that may run a report reads every DocType (employees cannot read
+	Department, finance neither categories nor employees' applications)."""
+	if frappe.has_permission(doctype, "read"):
+		return {
+			"label": label,
+			"fieldname": fieldname,
 			"fieldtype": "Link",
-			"options": "Employee",
-			"width": 130,
-		},
+			"options": doctype,
+			"width": width,
+		}
+	return {"label": label, "fieldname": fieldname, "fieldtype": "Data", "width": width}
+
+
+def loan_column(label: str | None = None, fieldname: str = "employee_loan", width: int = 150) -> dict:
+	return link_column(label or _("Loan"), fieldname, LOAN, width)
+
+
+def category_column(width: int = 150) -> dict:
+	return link_column(_("Category"), "loan_category", "Employee Loan Category", width)
+
+
+def employee_columns() -> list[dict]:
+	"""Employee, name and department."""
+	return [
+		link_column(_("Employee"), "employee", "Employee", 130),
 		{"label": _("Employee Name"), "fieldname": "employee_name", "fieldtype": "Data", "width": 160},
-		department,
+		link_column(_("Department"), "department", "Department", 140),
 	]
 
 

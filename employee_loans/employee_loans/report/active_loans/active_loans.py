@@ -13,6 +13,7 @@ from employee_loans.employee_loans.report.common import (
 	LOAN,
 	apply_loan_filters,
 	card,
+	category_column,
 	currency_column,
 	currency_field_column,
 	currency_for,
@@ -41,14 +42,8 @@ def get_result(filters, scope):
 def get_columns(scope=None) -> list[dict]:
 	return [
 		loan_column(),
-		*employee_columns(scope),
-		{
-			"label": _("Category"),
-			"fieldname": "loan_category",
-			"fieldtype": "Link",
-			"options": "Employee Loan Category",
-			"width": 150,
-		},
+		*employee_columns(),
+		category_column(),
 		{"label": _("Disbursed On"), "fieldname": "disbursement_date", "fieldtype": "Date", "width": 110},
 		currency_column(_("Principal Lent"), "principal_lent"),
 		{"label": _("Rate %"), "fieldname": "interest_rate", "fieldtype": "Percent", "width": 80},
@@ -88,7 +83,7 @@ def base_query(filters, scope):
 		query = query.where(loan.disbursement_date >= filters.from_date)
 	if filters.get("to_date"):
 		query = query.where(loan.disbursement_date <= filters.to_date)
-	return restrict_to_scope(query, loan.employee, scope), loan
+	return restrict_to_scope(query, loan, scope), loan
 
 
 def get_data(filters, scope) -> list[dict]:

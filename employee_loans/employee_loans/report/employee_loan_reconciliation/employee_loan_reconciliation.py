@@ -45,6 +45,7 @@ from employee_loans.employee_loans.report.common import (
 	currency_field_column,
 	currency_for,
 	get_filters,
+	link_column,
 	precision_for,
 )
 from employee_loans.engine import add_up
@@ -55,10 +56,9 @@ from employee_loans.engine.states import (
 	PRE_CLOSURE_PAYMENT,
 	TOP_UP,
 )
-from employee_loans.utils import HR_ROLES, to_field, to_money
+from employee_loans.permissions import loan_scope
+from employee_loans.utils import to_field, to_money
 
-# The report's roles (see its JSON): the books of a whole company, not an employee's own view.
-ROLES = (*HR_ROLES, "Accounts Manager", "Accounts User")
 LOAN_SECTION = "Loan Account"
 INTEREST_SECTION = "Interest Income"
 JOURNAL_ENTRY = "Journal Entry"
@@ -67,22 +67,42 @@ CHANGE = "Employee Loan Change"
 
 
 def execute(filters=None):
-	ensure_allowed()
 	filters = reconciliation_filters(filters)
+	ensure_allowed(filters.company)
 	data, summary = get_data(filters)
 	return get_columns(), data, None, None, summary
 
 
-def ensure_allowed(user: str | None = None) -> None:
-	"""The desk checks the report's roles; a direct call is held to the same."""
-	user = user or frappe.session.user
-	if user == "Administrator" or set(frappe.get_roles(user)) & set(ROLES):
-		return
-	frappe.throw(
-		_("Only HR and accounts users can reconcile employee loans with the books."),
-		frappe.PermissionError,
-		title=_("Not Permitted"),
-	)
+def ensure_allowed(company: str) -> None:
+	"""The books of a whole company: only for a user who sees every loan of it. The desk checks the
+	report's roles; whoever else calls it is held to the rule of who sees every loan, and to the
+	user's User Permissions: the GL cannot be split by loan, so a user permitted only some of the
+	company's loans (some departments or employees) is refused rather than shown the company's totals."""
+	scope = loan_scope()
+	if not scope.every_employee:
+		frappe.throw(
+			_("Only HR and accounts users can reconcile employee loans with the books."),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+	if not scope.may_see("Company", company):
+		frappe.throw(
+			_("Your User Permissions do not include company {0}. Choose a company you may see.").format(
+				company
+			),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+	partial = [_(doctype) for doctype in scope.allowed if doctype != "Company"]
+	if partial:
+		frappe.throw(
+			_(
+				"The reconciliation compares all of {0}'s loans with its books, and your User Permissions "
+				"({1}) allow you only some of them. Ask a user who sees all of the company's loans."
+			).format(company, ", ".join(partial)),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
 
 
 def reconciliation_filters(filters) -> frappe._dict:
@@ -138,20 +158,6 @@ def get_columns() -> list[dict]:
 		currency_column(_("Difference"), "difference", 140),
 		currency_field_column(),
 	]
-
-
-def link_column(label: str, fieldname: str, doctype: str, width: int) -> dict:
-	"""A link for a user who can read `doctype`, else plain text: the desk checks read permission on
-	every Link column's DocType, and HR users cannot read accounts nor accounts users loans."""
-	if frappe.has_permission(doctype, "read"):
-		return {
-			"label": label,
-			"fieldname": fieldname,
-			"fieldtype": "Link",
-			"options": doctype,
-			"width": width,
-		}
-	return {"label": label, "fieldname": fieldname, "fieldtype": "Data", "width": width}
 
 
 # -- the figures ------------------------------------------------------------------------------------

@@ -35,14 +35,17 @@ from employee_loans.employee_loans.report.common import (
 	REPAYMENT,
 	apply_loan_filters,
 	card,
+	category_column,
 	currency_column,
 	currency_field_column,
 	currency_for,
 	employee_columns,
 	get_filters,
+	link_column,
 	loan_column,
 	money,
 	precision_for,
+	restrict_to_own,
 	restrict_to_scope,
 	run_report,
 )
@@ -77,22 +80,10 @@ def get_columns(scope=None) -> list[dict]:
 	return [
 		{"label": _("Period Start"), "fieldname": "payroll_start_date", "fieldtype": "Date", "width": 105},
 		{"label": _("Period End"), "fieldname": "payroll_end_date", "fieldtype": "Date", "width": 105},
-		*employee_columns(scope),
+		*employee_columns(),
 		loan_column(),
-		{
-			"label": _("Category"),
-			"fieldname": "loan_category",
-			"fieldtype": "Link",
-			"options": "Employee Loan Category",
-			"width": 140,
-		},
-		{
-			"label": _("Salary Slip"),
-			"fieldname": "salary_slip",
-			"fieldtype": "Link",
-			"options": SALARY_SLIP,
-			"width": 170,
-		},
+		category_column(140),
+		link_column(_("Salary Slip"), "salary_slip", SALARY_SLIP, 170),
 		{"label": _("Instalment"), "fieldname": "instalment_number", "fieldtype": "Data", "width": 85},
 		currency_column(_("EMI Due"), "scheduled_amount", 120),
 		currency_column(_("Deducted"), "amount", 120),
@@ -101,13 +92,7 @@ def get_columns(scope=None) -> list[dict]:
 		currency_column(_("Interest"), "interest_amount", 110),
 		{"label": _("Reason"), "fieldname": "reason", "fieldtype": "Data", "width": 170},
 		{"label": _("Note"), "fieldname": "note", "fieldtype": "Data", "width": 250},
-		{
-			"label": _("Repayment"),
-			"fieldname": "repayment",
-			"fieldtype": "Link",
-			"options": REPAYMENT,
-			"width": 150,
-		},
+		link_column(_("Repayment"), "repayment", REPAYMENT, 150),
 		currency_field_column(),
 	]
 
@@ -127,14 +112,14 @@ def base_query(filters, scope):
 		)
 	)
 	query = apply_loan_filters(query, loan, filters, skip=("status",))
-	if scope is None and not filters.get("employee"):
+	if scope.every_employee and not filters.get("employee"):
 		# Read the periods' repayments through employee_loans_payroll_period, already in the report's
 		# order, and look each one's loan up by its key. Left alone, MariaDB starts from the company's
 		# loans, reads every repayment of every loan and sorts what is left (for a quarter on a site
 		# with 500,000 repayments, 500,000 rows read instead of 38,819). One employee's rows are few
 		# either way.
 		query = query.modifier("STRAIGHT_JOIN")
-	return restrict_to_scope(query, repayment.employee, scope), repayment, loan
+	return restrict_to_scope(query, loan, scope, repayment.employee), repayment, loan
 
 
 class JsonArray(Function):
@@ -310,12 +295,13 @@ def get_salary_slip_total(filters, scope) -> float:
 	"""What the submitted salary slips of the same periods and filters deducted for loans. Filtered by
 	company or employee only, that is each slip's Loan Deductions (the total of its loan rows, stored
 	when the slip is saved): one value per slip. A category or department is the loan's, so then the
-	slips' loan rows are added up with their loans."""
+	slips' loan rows are added up with their loans; so too when the user's User Permissions allow only
+	some loans."""
 	slip = frappe.qb.DocType(SALARY_SLIP)
 	query = frappe.qb.from_(slip).where(
 		(slip.docstatus == 1) & (slip.end_date >= filters.from_date) & (slip.end_date <= filters.to_date)
 	)
-	if filters.get("loan_category") or filters.get("department"):
+	if filters.get("loan_category") or filters.get("department") or scope.allowed:
 		detail = frappe.qb.DocType("Salary Detail")
 		loan = frappe.qb.DocType(LOAN)
 		query = (
@@ -327,12 +313,13 @@ def get_salary_slip_total(filters, scope) -> float:
 			.select(Sum(detail.amount).as_("amount"))
 		)
 		query = apply_loan_filters(query, loan, filters, skip=("status",))
+		query = restrict_to_scope(query, loan, scope, slip.employee)
 	else:
 		query = query.select(Sum(slip[SLIP_TOTAL_FIELD]).as_("amount"))
 		for key in ("company", "employee"):
 			if filters.get(key):
 				query = query.where(slip[key] == filters.get(key))
-	query = restrict_to_scope(query, slip.employee, scope)
+		query = restrict_to_own(query, slip.employee, scope)
 	result = query.run(as_dict=True)
 	return result[0].amount or 0 if result else 0
 

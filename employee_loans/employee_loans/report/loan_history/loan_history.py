@@ -20,11 +20,13 @@ from employee_loans.employee_loans.report.common import (
 	LOAN,
 	apply_loan_filters,
 	card,
+	category_column,
 	currency_column,
 	currency_field_column,
 	currency_for,
 	employee_columns,
 	get_filters,
+	link_column,
 	loan_column,
 	money,
 	precision_for,
@@ -56,26 +58,14 @@ def get_result(filters, scope):
 def get_columns(scope=None) -> list[dict]:
 	return [
 		loan_column(),
-		*employee_columns(scope),
-		{
-			"label": _("Category"),
-			"fieldname": "loan_category",
-			"fieldtype": "Link",
-			"options": "Employee Loan Category",
-			"width": 140,
-		},
+		*employee_columns(),
+		category_column(140),
 		{"label": _("Status"), "fieldname": "status", "fieldtype": "Data", "width": 95},
 		# an Approved or Cancelled loan lent nothing yet: "Principal", the amount with what was added
 		currency_column(_("Principal"), "principal_lent"),
 		{"label": _("Rate %"), "fieldname": "interest_rate", "fieldtype": "Percent", "width": 75},
 		{"label": _("Months"), "fieldname": "tenure_months", "fieldtype": "Int", "width": 75},
-		{
-			"label": _("Application"),
-			"fieldname": "loan_application",
-			"fieldtype": "Link",
-			"options": APPLICATION,
-			"width": 150,
-		},
+		link_column(_("Application"), "loan_application", APPLICATION, 150),
 		{"label": _("Applied On"), "fieldname": "applied_on", "fieldtype": "Date", "width": 105},
 		{"label": _("Approved On"), "fieldname": "approved_on", "fieldtype": "Date", "width": 105},
 		{"label": _("Disbursed On"), "fieldname": "disbursement_date", "fieldtype": "Date", "width": 105},
@@ -101,7 +91,7 @@ def base_query(filters, scope):
 		)
 	if filters.get("from_date"):
 		query = query.where(loan.closure_date.isnull() | (loan.closure_date >= filters.from_date))
-	return restrict_to_scope(query, loan.employee, scope), loan
+	return restrict_to_scope(query, loan, scope), loan
 
 
 def get_data(filters, scope) -> list[dict]:

@@ -23,11 +23,13 @@ from employee_loans.employee_loans.report.common import (
 	LOAN,
 	apply_loan_filters,
 	card,
+	category_column,
 	currency_column,
 	currency_field_column,
 	currency_for,
 	employee_columns,
 	get_filters,
+	link_column,
 	loan_column,
 	precision_for,
 	restrict_to_scope,
@@ -76,22 +78,13 @@ def financial_year(filters) -> int:
 
 
 def get_columns(scope=None) -> list[dict]:
-	slip = {"label": _("Salary Slip"), "fieldname": "salary_slip", "fieldtype": "Data", "width": 170}
-	if scope is None:
-		slip.update(fieldtype="Link", options=SALARY_SLIP)
 	return [
 		{"label": _("Employee / Loan / Month"), "fieldname": "label", "fieldtype": "Data", "width": 230},
-		*employee_columns(scope),
+		*employee_columns(),
 		loan_column(),
-		{
-			"label": _("Category"),
-			"fieldname": "loan_category",
-			"fieldtype": "Link",
-			"options": "Employee Loan Category",
-			"width": 140,
-		},
+		category_column(140),
 		{"label": _("Loan Purpose"), "fieldname": "loan_purpose", "fieldtype": "Data", "width": 110},
-		slip,
+		link_column(_("Salary Slip"), "salary_slip", SALARY_SLIP, 170),
 		{"label": _("Loan Rate %"), "fieldname": "loan_rate", "fieldtype": "Percent", "width": 95},
 		{"label": _("Benchmark Rate %"), "fieldname": "benchmark_rate", "fieldtype": "Percent", "width": 120},
 		currency_column(_("Balance on the Month's Last Day"), "balance", 170),
@@ -164,7 +157,7 @@ def slip_rows(filters, scope, start, end) -> list[frappe._dict]:
 		.orderby(slip.end_date)
 	)
 	query = apply_loan_filters(query, loan, filters)
-	query = restrict_to_scope(query, slip.employee, scope)
+	query = restrict_to_scope(query, loan, scope, slip.employee)
 	return query.run(as_dict=True)
 
 

@@ -27,6 +27,7 @@ from employee_loans.employee_loans.report.common import (
 	REPAYMENT,
 	apply_loan_filters,
 	card,
+	category_column,
 	currency_column,
 	currency_field_column,
 	currency_for,
@@ -83,13 +84,7 @@ def get_columns(group_by: str, scope=None) -> list[dict]:
 	if group_by == BY_STATUS:
 		group = {"label": _("Status at To Date"), "fieldname": "group", "fieldtype": "Data", "width": 170}
 	else:
-		group = {
-			"label": _("Category"),
-			"fieldname": "group",
-			"fieldtype": "Link",
-			"options": "Employee Loan Category",
-			"width": 200,
-		}
+		group = {**category_column(200), "fieldname": "group"}
 	return [
 		group,
 		{"label": _("Loans"), "fieldname": "loans", "fieldtype": "Int", "width": 80},
@@ -208,9 +203,7 @@ def get_data(filters, scope, group_by) -> list[dict]:
 		.on(changed.employee_loan == loan.name)
 		.where(in_period(loan, filters))
 	)
-	query = restrict_to_scope(
-		apply_loan_filters(query, loan, filters, skip=("status",)), loan.employee, scope
-	)
+	query = restrict_to_scope(apply_loan_filters(query, loan, filters, skip=("status",)), loan, scope)
 	rows = (
 		query.select(
 			group.as_("group"),
