@@ -14,6 +14,8 @@ READ_ONLY = {
 	"get_loan_rows",
 	"draft_slips",
 	"get_preview",
+	"get_default_payment_account",
+	"payment_account_query",
 }
 
 

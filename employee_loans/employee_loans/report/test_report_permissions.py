@@ -37,6 +37,7 @@ from employee_loans.tests.utils import (
 	PASSWORD,
 	apply,
 	approve_and_disburse,
+	as_user,
 	assign_structure,
 	make_category,
 	make_department,
@@ -351,8 +352,15 @@ class TestWhoSeesWhichLoans(FrappeTestCase):
 			)
 			self.assertEqual(self.loans_in(self.report(by_employee, report)), {self.loan_a2}, report)
 			self.assertEqual(self.report(by_employee, report, employee=self.a1)["result"], [], report)
-		cards = self.cards(self.report(by_department, "Active Loans", company=COMPANY))
-		self.assertEqual(money(cards["Outstanding Balance"]), Decimal("400000.00"))
+		# the totals are those of the rows shown: A1's 4,00,000.00 (and any loan of the site without a
+		# department), never A2's
+		result = self.report(by_department, "Active Loans", company=COMPANY)
+		self.assertNotIn(self.loan_a2, {row["employee_loan"] for row in result["result"]})
+		self.assertIn(self.loan_a1, {row["employee_loan"] for row in result["result"]})
+		self.assertEqual(
+			money(self.cards(result)["Outstanding Balance"]),
+			sum(money(row["outstanding_balance"]) for row in result["result"]),
+		)
 		period = {"from_date": "2026-04-01", "to_date": "2026-05-31", "company": COMPANY}
 		result = self.report(by_employee, "Loan Deduction", **period)
 		self.assertEqual(
@@ -388,6 +396,17 @@ class TestWhoSeesWhichLoans(FrappeTestCase):
 		)
 		self.assertEqual(response.status_code, 200, response.text[:300])
 		self.assertEqual(response.json["message"]["principal"], 110000)
+
+	def test_the_payment_accounts_offered_are_of_a_permitted_company(self):
+		from employee_loans.payment_accounts import payment_account_query
+
+		with as_user(HR_B):
+			offered = payment_account_query("Account", "", "name", 0, 20, {"company": OTHER})
+			self.assertIn(
+				frappe.get_cached_value("Company", OTHER, "default_cash_account"), [row[0] for row in offered]
+			)
+			with self.assertRaisesRegex(frappe.PermissionError, "not permitted to choose the accounts"):
+				payment_account_query("Account", "", "name", 0, 20, {"company": COMPANY})
 
 	# -- the roles: one rule for the list and the reports --------------------------------------------
 

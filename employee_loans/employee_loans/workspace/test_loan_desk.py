@@ -11,7 +11,7 @@ from frappe.tests.test_api import make_request
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import get_test_client
 
-from employee_loans.tests.report_data import ONE, ReportTestCase
+from employee_loans.tests.report_data import ONE, TWO, ReportTestCase
 from employee_loans.tests.utils import IGNORE_TEST_RECORDS, PASSWORD, as_user, make_user
 
 test_ignore = IGNORE_TEST_RECORDS
@@ -106,6 +106,42 @@ class TestLoanDesk(ReportTestCase):
 		)
 		with as_user(ONE):
 			self.assertEqual(counts("Employee Loan", self.l3)["Employee Loan Repayment"], 3)
+
+
+class TestLoanDialogs(ReportTestCase):
+	"""Where money moves, the desk offers the loan company's bank and cash accounts to HR users, who may
+	read neither Company nor Account (employee_loans/payment_accounts.py)."""
+
+	def test_hr_gets_the_default_and_the_bank_and_cash_accounts_without_reading_them(self):
+		from employee_loans.accounts import default_payment_account
+		from employee_loans.payment_accounts import get_default_payment_account, payment_account_query
+
+		expected = default_payment_account("_Test Company")
+		self.assertTrue(expected)
+		make_user(DESK_HR, ["HR Manager", "HR User"])  # without the Employee role, which reads Company
+		with as_user(DESK_HR):
+			self.assertFalse(frappe.has_permission("Company", "read"))
+			self.assertFalse(frappe.has_permission("Account", "select"))
+			self.assertEqual(get_default_payment_account(self.l1), expected)
+			offered = payment_account_query("Account", "", "name", 0, 50, {"company": "_Test Company"})
+		self.assertIn(expected, [name for name, _type in offered])
+		accounts = frappe.get_all(
+			"Account",
+			filters={"name": ("in", [name for name, _type in offered])},
+			fields=["company", "account_type", "is_group"],
+		)
+		self.assertEqual(len(accounts), len(offered))
+		self.assertEqual({(row.company, row.is_group) for row in accounts}, {("_Test Company", 0)})
+		self.assertLessEqual({row.account_type for row in accounts}, {"Bank", "Cash"})
+
+	def test_an_employee_gets_neither(self):
+		from employee_loans.payment_accounts import get_default_payment_account, payment_account_query
+
+		with as_user(TWO):  # another employee's loan; an employee moves no money
+			with self.assertRaisesRegex(frappe.PermissionError, "not permitted to read Employee Loan"):
+				get_default_payment_account(self.l1)
+			with self.assertRaisesRegex(frappe.PermissionError, "not permitted to choose the accounts"):
+				payment_account_query("Account", "", "name", 0, 20, {"company": "_Test Company"})
 
 
 class TestWorkspaceOverHttp(FrappeTestCase):

@@ -63,3 +63,31 @@ employee_loans.status_pill = function (doctype, status) {
 	const colour = employee_loans.status_colour(doctype, status);
 	return `<span class="indicator-pill ${colour}">${frappe.utils.escape_html(__(status))}</span>`;
 };
+
+/**
+ * Where money moves (a disbursement, a pre-closure, a repayment, a top-up), the payment account is a
+ * bank or cash ledger of the loan's company, searched through the server: ERPNext gives HR roles no
+ * permission on Account, so the desk's own search and link check would refuse them
+ * (employee_loans/payment_accounts.py). The server checks the account chosen when it books the money.
+ */
+employee_loans.payment_account_query = function (company) {
+	return { query: "employee_loans.payment_accounts.payment_account_query", filters: { company } };
+};
+
+/** The same for a form's payment account field: its search and no desk link check. */
+employee_loans.setup_payment_account = function (frm, fieldname = "payment_account") {
+	frm.set_query(fieldname, () => employee_loans.payment_account_query(frm.doc.company));
+	frm.set_df_property(fieldname, "ignore_link_validation", 1);
+};
+
+/** The loan company's default bank, else cash, account, from the server (HR cannot read Company). */
+employee_loans.default_payment_account = function (loan) {
+	return new Promise((resolve) =>
+		frappe.call({
+			method: "employee_loans.payment_accounts.get_default_payment_account",
+			args: { loan },
+			type: "GET",
+			callback: ({ message }) => resolve(message),
+		})
+	);
+};

@@ -10,23 +10,20 @@ function field_money(frm, fieldname, value) {
 	return format_currency(value === undefined ? frm.doc[fieldname] : value, currency);
 }
 
-// A bank or cash ledger of the loan's company, defaulting to the company's bank, else cash, account.
+// A bank or cash ledger of the loan's company, defaulting to the company's bank, else cash, account
+// (employee_loans.payment_account_query: HR users may not read the chart of accounts).
 function payment_account_field(frm, label, description) {
 	return {
 		fieldname: "payment_account", fieldtype: "Link", options: "Account", label, reqd: 1, description,
-		get_query: () => ({
-			filters: { company: frm.doc.company, is_group: 0, account_type: ["in", ["Bank", "Cash"]] },
-		}),
+		get_query: () => employee_loans.payment_account_query(frm.doc.company),
+		ignore_link_validation: 1,
 	};
 }
 
 function set_default_payment_account(frm, dialog) {
-	frappe.db.get_value("Company", frm.doc.company, ["default_bank_account", "default_cash_account"]).then(
-		({ message }) => {
-			const account = message && (message.default_bank_account || message.default_cash_account);
-			if (account && !dialog.get_value("payment_account")) dialog.set_value("payment_account", account);
-		}
-	);
+	employee_loans.default_payment_account(frm.doc.name).then((account) => {
+		if (account && !dialog.get_value("payment_account")) dialog.set_value("payment_account", account);
+	});
 }
 
 frappe.ui.form.on("Employee Loan", {

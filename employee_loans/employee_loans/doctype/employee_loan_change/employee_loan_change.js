@@ -22,10 +22,9 @@ function change_values_ready(doc) {
 frappe.ui.form.on("Employee Loan Change", {
 	setup(frm) {
 		frm.set_query("employee_loan", () => ({ filters: { docstatus: 1, status: "Disbursed" } }));
-		frm.set_query("payment_account", () => ({
-			filters: { company: frm.doc.company, is_group: 0, account_type: ["in", ["Bank", "Cash"]] },
-		}));
 	},
+
+	onload: (frm) => employee_loans.setup_payment_account(frm),
 
 	refresh(frm) {
 		// the status indicator comes from the DocType's states

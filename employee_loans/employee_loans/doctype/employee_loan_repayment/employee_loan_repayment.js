@@ -3,11 +3,9 @@ const LOAN_METHODS = "employee_loans.employee_loans.doctype.employee_loan.employ
 frappe.ui.form.on("Employee Loan Repayment", {
 	setup(frm) {
 		frm.set_query("employee_loan", () => ({ filters: { status: "Disbursed", docstatus: 1 } }));
-		frm.set_query("payment_account", () => ({
-			filters: { company: frm.doc.company, is_group: 0, account_type: ["in", ["Bank", "Cash"]] },
-		}));
 		frm.set_df_property("repayment_type", "options", ["Manual", "Pre-closure"]);
 	},
+	onload: (frm) => employee_loans.setup_payment_account(frm),
 	refresh(frm) {
 		if (frm.doc.salary_slip) frm.set_df_property("repayment_type", "options", ["Salary Slip"]);
 	},
@@ -21,12 +19,9 @@ frappe.ui.form.on("Employee Loan Repayment", {
 			if (!message) return;
 			frm.set_value("company", message.company);
 			if (!frm.doc.payment_account) {
-				frappe.db
-					.get_value("Company", message.company, ["default_bank_account", "default_cash_account"])
-					.then(({ message: company }) => {
-						const account = company && (company.default_bank_account || company.default_cash_account);
-						if (account && !frm.doc.payment_account) frm.set_value("payment_account", account);
-					});
+				employee_loans.default_payment_account(frm.doc.employee_loan).then((account) => {
+					if (account && !frm.doc.payment_account) frm.set_value("payment_account", account);
+				});
 			}
 		});
 		// a pre-closure recovers what the engine's rule says: show it rather than let it be typed
