@@ -64,6 +64,9 @@ def parse_args(argv=None):
 
 
 class PortalCheck:
+	# what the browser logs for driver.get_log(): its console
+	logging_prefs = {"browser": "ALL"}
+
 	def __init__(self, args):
 		from selenium import webdriver
 		from selenium.webdriver.chrome.service import Service
@@ -79,8 +82,7 @@ class PortalCheck:
 			options.add_argument(flag)
 		options.add_argument(f"--user-data-dir={self.profile.name}")
 		options.add_argument(f"--window-size={DESKTOP[0]},{DESKTOP[1]}")
-		# the browser console, for driver.get_log("browser")
-		options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+		options.set_capability("goog:loggingPrefs", self.logging_prefs)
 		self.driver = webdriver.Chrome(service=Service(executable_path=args.chromedriver), options=options)
 		self.driver.set_page_load_timeout(args.timeout * 2)
 		self.shots = []
