@@ -15,8 +15,9 @@ check never lets the browser call. The list goes to `out` (JSON) and is returned
 
 	bench --site SITE execute employee_loans.e2e.desk_pages.cleanup
 
-removes the demo loan, the request and the application again (tests that count every loan record of the
-site would otherwise find them).
+removes the demo loan with its changes, and the employee's applications that led to no loan (the Pending
+one, and those the browser checks applied for and withdrew) again: tests that count every loan record
+of the site would otherwise find them.
 """
 
 import importlib
@@ -81,8 +82,11 @@ def setup(
 def cleanup(employee: str = EMPLOYEE) -> dict:
 	frappe.set_user("Administrator")
 	employee_name = frappe.db.get_value("Employee", {"user_id": employee})
+	if not employee_name:
+		return {"applications": [], "removed": None}
+	# the Pending one, and those the browser checks applied for and withdrew (no loan came of them)
 	applications = frappe.get_all(
-		APPLICATION, filters={"employee": employee_name, "reason": REASON}, pluck="name"
+		APPLICATION, filters={"employee": employee_name, "employee_loan": ("is", "not set")}, pluck="name"
 	)
 	if applications:
 		frappe.db.delete("Employee Loan Eligibility Finding", {"parent": ("in", applications)})
