@@ -32,10 +32,10 @@ import time
 
 if __package__:
 	from .desk_change_check import IGNORED_CONSOLE, DeskChangeCheck
-	from .portal_check import CheckFailed
+	from .portal_check import CheckFailed, add_browser_args, selenium_missing
 else:  # run as a script: python employee_loans/e2e/desk_pages_check.py
 	from desk_change_check import IGNORED_CONSOLE, DeskChangeCheck
-	from portal_check import CheckFailed
+	from portal_check import CheckFailed, add_browser_args, selenium_missing
 
 # the browser's own console line for a refused request: the page says why (a 5xx fails through the
 # network log instead)
@@ -118,9 +118,7 @@ def parse_args(argv=None):
 	parser.add_argument("--password", required=True, help="the password setup gave both users")
 	parser.add_argument("--out", default="desk-pages-screenshots", help="folder for screenshots and results")
 	parser.add_argument("--only", help="open only the pages whose title contains this text")
-	parser.add_argument("--chromium", default="/usr/bin/chromium")
-	parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
-	parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for each step")
+	add_browser_args(parser)
 	return parser.parse_args(argv)
 
 
@@ -395,10 +393,7 @@ def app_scripts(pages):
 
 def main(argv=None):
 	args = parse_args(argv)
-	try:
-		import selenium  # noqa: F401
-	except ImportError:
-		print("This check needs Selenium: pip install selenium", file=sys.stderr)
+	if selenium_missing():
 		return 2
 	with open(args.pages) as file:
 		manifest = json.load(file)

@@ -43,6 +43,22 @@ class CheckFailed(Exception):
 	pass
 
 
+def add_browser_args(parser):
+	"""The options every browser check shares: where Chromium and its driver are, how long to wait."""
+	parser.add_argument("--chromium", default="/usr/bin/chromium")
+	parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+	parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for each step")
+
+
+def selenium_missing() -> bool:
+	try:
+		import selenium  # noqa: F401
+	except ImportError:
+		print("This check needs Selenium: pip install selenium", file=sys.stderr)
+		return True
+	return False
+
+
 def parse_args(argv=None):
 	parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 	parser.add_argument("--url", required=True, help="the site's base URL, e.g. http://portal.localhost:8001")
@@ -57,9 +73,7 @@ def parse_args(argv=None):
 	parser.add_argument(
 		"--keep", action="store_true", help="leave the application and the change Pending (default: withdraw)"
 	)
-	parser.add_argument("--chromium", default="/usr/bin/chromium")
-	parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
-	parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for each step")
+	add_browser_args(parser)
 	return parser.parse_args(argv)
 
 
@@ -423,10 +437,7 @@ class PortalCheck:
 
 def main(argv=None):
 	args = parse_args(argv)
-	try:
-		import selenium  # noqa: F401
-	except ImportError:
-		print("This check needs Selenium: pip install selenium", file=sys.stderr)
+	if selenium_missing():
 		return 2
 	return PortalCheck(args).run()
 

@@ -26,15 +26,15 @@ import frappe
 from frappe.permissions import add_user_permission
 from frappe.tests.test_api import make_request
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import get_test_client, nowdate
+from frappe.utils import nowdate
 
 from employee_loans.accounts import ensure_loan_accounts
 from employee_loans.payroll_hooks.test_payroll_perquisite import set_policy
 from employee_loans.sample_data import delete_employees
+from employee_loans.tests.http import HttpRequests
 from employee_loans.tests.utils import (
 	COMPANY,
 	IGNORE_TEST_RECORDS,
-	PASSWORD,
 	apply,
 	approve_and_disburse,
 	as_user,
@@ -103,7 +103,7 @@ def other_company() -> str:
 	return OTHER
 
 
-class TestWhoSeesWhichLoans(FrappeTestCase):
+class TestWhoSeesWhichLoans(HttpRequests, FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
@@ -187,21 +187,6 @@ class TestWhoSeesWhichLoans(FrappeTestCase):
 		super().tearDownClass()
 
 	# -- requests -----------------------------------------------------------------------------------
-
-	def login(self, user: str):
-		client = get_test_client()
-		response = make_request(client.post, ("/api/method/login",), {"data": {"usr": user, "pwd": PASSWORD}})
-		self.assertEqual(response.status_code, 200, response.text)
-		return client
-
-	def get(self, client, method: str, **args):
-		query = urlencode(
-			{
-				key: json.dumps(value) if isinstance(value, dict | list) else value
-				for key, value in args.items()
-			}
-		)
-		return make_request(client.get, (f"/api/method/{method}?{query}",))
 
 	def report(self, client, report: str, status: int = 200, **filters) -> dict:
 		response = self.get(client, REPORT_RUN, report_name=report, filters=filters)

@@ -1,18 +1,15 @@
 """The desk around the loans: workspace, number cards and the connections panels."""
 
-from urllib.parse import urlencode
-
 from freezegun import freeze_time
 
 import frappe
 from frappe.desk.doctype.number_card.number_card import get_result
 from frappe.desk.notifications import _get_linked_document_counts
-from frappe.tests.test_api import make_request
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import get_test_client
 
+from employee_loans.tests.http import HttpRequests
 from employee_loans.tests.report_data import ONE, TWO, ReportTestCase
-from employee_loans.tests.utils import IGNORE_TEST_RECORDS, PASSWORD, as_user, make_user
+from employee_loans.tests.utils import IGNORE_TEST_RECORDS, as_user, make_user
 
 test_ignore = IGNORE_TEST_RECORDS
 
@@ -144,7 +141,7 @@ class TestLoanDialogs(ReportTestCase):
 				payment_account_query("Account", "", "name", 0, 20, {"company": "_Test Company"})
 
 
-class TestWorkspaceOverHttp(FrappeTestCase):
+class TestWorkspaceOverHttp(HttpRequests, FrappeTestCase):
 	"""Opening the workspace as the desk does, over HTTP with a real login: the page, then the count of
 	each shortcut and the value of each number card, each a request of its own."""
 
@@ -154,21 +151,6 @@ class TestWorkspaceOverHttp(FrappeTestCase):
 		frappe.set_user("Administrator")
 		make_user(DESK_HR, ["HR Manager", "HR User"])
 		frappe.db.commit()  # the HTTP requests run on their own database connection
-
-	def login(self, user: str):
-		client = get_test_client()
-		response = make_request(client.post, ("/api/method/login",), {"data": {"usr": user, "pwd": PASSWORD}})
-		self.assertEqual(response.status_code, 200, response.text)
-		return client
-
-	def get(self, client, method: str, **args):
-		query = urlencode(
-			{
-				key: frappe.as_json(value) if not isinstance(value, str) else value
-				for key, value in args.items()
-			}
-		)
-		return make_request(client.get, (f"/api/method/{method}?{query}",))
 
 	def test_an_hr_manager_opens_the_workspace_without_a_server_error(self):
 		client = self.login(DESK_HR)
