@@ -21,9 +21,9 @@ import json
 import sys
 
 if __package__:
-	from .portal_check import CheckFailed, PortalCheck
+	from .portal_check import CheckFailed, PortalCheck, selenium_missing
 else:  # run as a script: python employee_loans/e2e/desk_change_check.py
-	from portal_check import CheckFailed, PortalCheck
+	from portal_check import CheckFailed, PortalCheck, selenium_missing
 
 # the desk keeps polling for socket.io, which `bench serve` does not serve: not an error of the forms
 IGNORED_CONSOLE = ("/socket.io/", "Error connecting to socket.io")
@@ -302,10 +302,7 @@ class DeskChangeCheck(PortalCheck):
 
 def run_check(check_class, args) -> int:
 	"""Run a desk check (this one, or another built on it) with its parsed arguments."""
-	try:
-		import selenium  # noqa: F401
-	except ImportError:
-		print("This check needs Selenium: pip install selenium", file=sys.stderr)
+	if selenium_missing():
 		return 2
 	return check_class(args).run()
 
