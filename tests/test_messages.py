@@ -44,6 +44,7 @@ from employee_loans.engine import (
 )
 from employee_loans.engine.eligibility import BLOCK, TENURE, WARN, check_emi_ratio
 from employee_loans.engine.errors import fill
+from employee_loans.engine.opening import Opening, plan_opening
 from employee_loans.engine.reamortise import MODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,6 +156,26 @@ BAD_INPUTS = {
 		],
 	),
 	"float repayment": lambda: replay(TERMS, START, [Recovery(1.5, Decimal(1), Decimal(0), None)]),
+	"outstanding above the amount lent": lambda: plan_opening(TERMS, date(2026, 1, 5), START, "120000.01"),
+	"go-live before disbursement": lambda: plan_opening(TERMS, START, date(2026, 12, 1), "1000"),
+	"first month before go-live": lambda: plan_opening(
+		TERMS, date(2026, 1, 5), START, "1000", date(2026, 12, 1)
+	),
+	"first month in the disbursement month": lambda: plan_opening(
+		TERMS, date(2026, 12, 5), date(2026, 12, 20), "1000", date(2026, 12, 1)
+	),
+	"term over at go-live": lambda: plan_opening(TERMS, date(2025, 1, 5), START, "1000"),
+	"every instalment recovered": lambda: plan_opening(TERMS, date(2026, 1, 5), START, "1000", None, 12),
+	"instalments recovered not whole": lambda: plan_opening(
+		TERMS, date(2026, 1, 5), START, "1000", None, 1.5
+	),
+	"kept EMI below interest": lambda: plan_opening(TERMS, date(2026, 1, 5), START, "100000", None, 6, "10"),
+	"opening not first": lambda: replay(
+		TERMS,
+		START,
+		[Recovery(FIRST.emi, FIRST.principal, FIRST.interest, 1), Opening(START, START, Decimal(1), 1)],
+	),
+	"opening month not its first day": lambda: Opening(START, date(2027, 1, 2), Decimal(1), 1),
 	"repayments above principal": lambda: summary_from_totals(
 		Decimal(100), Decimal(200), Decimal(0), 0, 1, None, Decimal(0)
 	),

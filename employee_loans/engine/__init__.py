@@ -42,6 +42,7 @@ from .money import (
 	round_money,
 	to_decimal,
 )
+from .opening import Opening, OpeningPlan, plan_opening
 from .periods import add_months, first_due_date, months_between
 from .perquisite import (
 	BenchmarkRate,
@@ -94,6 +95,8 @@ __all__ = [
 	"LoanSummary",
 	"LoanTerms",
 	"Movement",
+	"Opening",
+	"OpeningPlan",
 	"Perquisite",
 	"PreClosure",
 	"Recovery",
@@ -124,6 +127,7 @@ __all__ = [
 	"parse_months",
 	"parse_rate",
 	"plan_holiday",
+	"plan_opening",
 	"plan_restructure",
 	"plan_top_up",
 	"preclosure_settlement",

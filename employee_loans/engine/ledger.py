@@ -16,6 +16,7 @@ from .changes import EXTEND_TERM, TOP_UP, LoanChange
 from .deduction import DUE, FINAL_SETTLEMENT, PRE_CLOSURE
 from .errors import N_, LoanInputError
 from .money import parse_money
+from .opening import BEFORE_GO_LIVE, Opening, opening_schedule, recovered_before_go_live
 from .periods import add_months
 from .reamortise import KEEP_EMI, KEEP_END_DATE, LoanState, reamortise
 from .schedule import Instalment, LoanTerms, build_schedule
@@ -26,7 +27,7 @@ PARTLY_PAID = "Partly Paid"
 SKIPPED = "Skipped"
 PRE_CLOSED = "Pre-closed"
 EMI_HOLIDAY = "EMI Holiday"
-ROW_STATUSES = (PENDING, PAID, PARTLY_PAID, SKIPPED, PRE_CLOSED, EMI_HOLIDAY)
+ROW_STATUSES = (PENDING, PAID, PARTLY_PAID, SKIPPED, PRE_CLOSED, EMI_HOLIDAY, BEFORE_GO_LIVE)
 ZERO = Decimal(0)
 
 
@@ -104,6 +105,11 @@ class ScheduleRow:
 	def holiday(self) -> bool:
 		return self.status == EMI_HOLIDAY
 
+	@property
+	def before_go_live(self) -> bool:
+		"""The opening line of a loan brought in: what the old system recovered, not an instalment."""
+		return self.status == BEFORE_GO_LIVE
+
 
 @dataclass(frozen=True)
 class LoanSummary:
@@ -127,18 +133,31 @@ def principal_added(events: Iterable) -> Decimal:
 
 
 def replay(
-	terms: LoanTerms, first_due: date, events: Iterable[Recovery | LoanChange], mode: str = KEEP_END_DATE
+	terms: LoanTerms,
+	first_due: date,
+	events: Iterable[Opening | Recovery | LoanChange],
+	mode: str = KEEP_END_DATE,
 ) -> list[ScheduleRow]:
 	"""Settled rows followed by the rows still to come, after applying `events` (submitted repayments
-	and changes) in the order they were submitted."""
+	and changes) in the order they were submitted. A loan brought in at go-live has its `Opening` first:
+	the replay starts from it (the opening line, then the schedule from go-live), not from the original
+	schedule."""
 	precision = terms.precision
-	original = build_schedule(
-		terms.principal, terms.annual_rate, terms.months, terms.method, first_due, precision
-	)
-	contract = Contract(terms.annual_rate, original[0].emi, original[-1].due_date)
-	pending = [ScheduleRow.from_instalment(row, contract) for row in original]
-	settled: list[ScheduleRow] = []
-	outstanding = terms.principal
+	events = list(events)
+	opening = _opening(events)
+	if opening:
+		events = events[1:]
+		laid = opening_schedule(terms, opening)
+		settled = [_opening_row(terms, opening)]
+		outstanding = opening.outstanding
+	else:
+		laid = build_schedule(
+			terms.principal, terms.annual_rate, terms.months, terms.method, first_due, precision
+		)
+		settled = []
+		outstanding = terms.principal
+	contract = Contract(terms.annual_rate, laid[0].emi, laid[-1].due_date)
+	pending = [ScheduleRow.from_instalment(row, contract) for row in laid]
 	changes: list[LoanChange] = []
 
 	def ahead_of(due: date) -> list[LoanChange]:
@@ -269,6 +288,33 @@ def replay(
 	return settled + pending
 
 
+def _opening(events: list) -> Opening | None:
+	"""The loan's opening, which can only head its history."""
+	if any(isinstance(event, Opening) for event in events[1:]):
+		raise LoanInputError(
+			N_("A loan brought in at go-live has one opening, before any repayment or change.")
+		)
+	return events[0] if events and isinstance(events[0], Opening) else None
+
+
+def _opening_row(terms: LoanTerms, opening: Opening) -> ScheduleRow:
+	"""The opening line: from the amount lent to the outstanding at go-live, by what the old system
+	recovered (its instalments: the row's number)."""
+	recovered = recovered_before_go_live(terms, opening.outstanding)
+	return ScheduleRow(
+		opening.instalments_recovered,
+		opening.as_at,
+		terms.principal,
+		ZERO,
+		ZERO,
+		recovered,
+		opening.outstanding,
+		status=BEFORE_GO_LIVE,
+		paid_amount=recovered,
+		paid_principal=recovered,
+	)
+
+
 def _changed_row(pending: list[ScheduleRow], change: LoanChange) -> int:
 	"""The index of the pending instalment a holiday or restructure starts at; every month it covers
 	must still be to deduct (not deducted, not already a holiday, within the schedule)."""
@@ -386,16 +432,22 @@ def summarise(
 	terms: LoanTerms, rows: list[ScheduleRow], events: Iterable[Recovery | LoanChange]
 ) -> LoanSummary:
 	"""Balances derived from the repayments and changes themselves; counts and dates from the replayed
-	rows (holiday months are not instalments)."""
+	rows (holiday months are not instalments). A loan brought in counts what the old system recovered
+	(principal and instalments) as repaid; its interest is the old system's, not counted."""
 	events = list(events)
 	recoveries = [event for event in events if isinstance(event, Recovery)]
 	pending = [row for row in rows if row.pending]
+	opening = _opening(events)
+	before = opening.instalments_recovered if opening else 0
 	return summary_from_totals(
 		principal=terms.principal + principal_added(events),
-		principal_repaid=sum((r.principal for r in recoveries), Decimal(0)),
+		principal_repaid=sum(
+			(r.principal for r in recoveries),
+			recovered_before_go_live(terms, opening.outstanding) if opening else ZERO,
+		),
 		interest_paid=sum((r.interest for r in recoveries), Decimal(0)),
-		emis_paid=sum(1 for row in rows if row.status in (PAID, PRE_CLOSED)),
-		total_emis=sum(1 for row in rows if not row.holiday),
+		emis_paid=before + sum(1 for row in rows if row.status in (PAID, PRE_CLOSED)),
+		total_emis=before + sum(1 for row in rows if not (row.holiday or row.before_go_live)),
 		next_emi_date=pending[0].due_date if pending else None,
 		pending_interest=sum((row.interest for row in pending), Decimal(0)),
 	)

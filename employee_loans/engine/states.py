@@ -20,6 +20,7 @@ from .deduction import DUE, FINAL_SETTLEMENT, NOTHING_DUE, PARTIAL, PRE_CLOSURE,
 from .ledger import EMI_HOLIDAY as ROW_EMI_HOLIDAY
 from .ledger import PAID, PARTLY_PAID, PENDING, PRE_CLOSED, ROW_STATUSES
 from .ledger import SKIPPED as ROW_SKIPPED
+from .opening import BEFORE_GO_LIVE as ROW_BEFORE_GO_LIVE
 
 # Employee Loan Application.status: a draft is Pending; deciding is the submit; withdrawing cancels
 APPLICATION_PENDING = "Pending"
@@ -143,6 +144,7 @@ __all__ = [
 	"REPAYMENT_REASONS",
 	"REPAYMENT_TYPES",
 	"RESTRUCTURE",
+	"ROW_BEFORE_GO_LIVE",
 	"ROW_EMI_HOLIDAY",
 	"ROW_SKIPPED",
 	"ROW_STATUSES",
