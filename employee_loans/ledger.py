@@ -15,6 +15,8 @@ rows, so two postings on one loan are serialised and neither is lost.
 
 from decimal import Decimal
 
+from pypika.terms import Parameter
+
 import frappe
 from frappe import _
 from frappe.utils import cint, flt, get_last_day, getdate, now_datetime
@@ -22,6 +24,7 @@ from frappe.utils import cint, flt, get_last_day, getdate, now_datetime
 from employee_loans.engine import (
 	LoanChange,
 	LoanInputError,
+	Opening,
 	PreClosure,
 	Recovery,
 	ScheduleRow,
@@ -57,6 +60,10 @@ from employee_loans.utils import (
 )
 
 LOAN_DOCTYPE = "Employee Loan"
+# What a replay needs of a loan brought in at go-live (its opening)
+OPENING_FIELDS = (
+	"brought_in", "go_live_date", "outstanding_at_go_live", "instalments_before_go_live", "old_system_emi",
+)  # fmt: skip
 SCHEDULE_DOCTYPE = "Employee Loan Schedule"
 REPAYMENT_DOCTYPE = "Employee Loan Repayment"
 CHANGE_DOCTYPE = "Employee Loan Change"
@@ -81,7 +88,7 @@ LOAN_FIELDS = (
 	"name", "employee", "employee_name", "company", "docstatus", "status", "loan_amount", "annual_interest_rate",
 	"tenure_months", "interest_method", "disbursement_date", "repayment_start_date", "outstanding_balance",
 	"principal_repaid", "interest_paid", "emis_paid", "total_emis", "remaining_payable", "loan_account",
-	"interest_income_account", "top_up_amount", "holiday_interest_added",
+	"interest_income_account", "top_up_amount", "holiday_interest_added", *OPENING_FIELDS,
 )  # fmt: skip
 
 
@@ -299,7 +306,23 @@ def loan_events(loan, precision: int, without_change: str | None = None) -> tupl
 		if row.name != without_change
 	]
 	timeline.sort(key=lambda item: (item[0], item[1]))
-	return [event for _when, _name, event in timeline], repayments
+	opening = loan_opening(loan, precision)
+	return [*([opening] if opening else []), *(event for _when, _name, event in timeline)], repayments
+
+
+def loan_opening(loan, precision: int) -> Opening | None:
+	"""The engine's opening of a loan brought in at go-live (None for a loan the app disbursed)."""
+	if not loan.brought_in:
+		return None
+	return Opening(
+		go_live=getdate(loan.go_live_date),
+		first_due=first_due(loan),
+		outstanding=to_money(loan.outstanding_at_go_live, precision),
+		# the old system recovered the first instalments; the app recovers the rest of the tenure
+		months=cint(loan.tenure_months) - cint(loan.instalments_before_go_live),
+		instalments_recovered=cint(loan.instalments_before_go_live),
+		emi=to_money(loan.old_system_emi, precision) if loan.old_system_emi else None,
+	)
 
 
 def _recovery(row, precision: int) -> Recovery:
@@ -319,14 +342,20 @@ def first_due(loan):
 	return first_due_date(getdate(loan.disbursement_date), start)
 
 
-def rebuild(loan) -> None:
+def rebuild(loan, new: bool = False) -> None:
 	"""Replay the loan's submitted repayments and approved changes; store the schedule, balances and
 	status.
 
-	`loan` is the loan's row or document read under its row lock (`locked_loan` or `lock_loan`)."""
+	`loan` is the loan's row or document read under its row lock (`locked_loan` or `lock_loan`). `new`:
+	the loan is being submitted (disbursed, or brought in at go-live), so it has no repayment, no change
+	and no schedule to read or replace yet."""
 	precision = currency_precision(loan.company)
 	terms = loan_terms(loan)
-	events, repayments = loan_events(loan, precision)
+	if new:
+		opening = loan_opening(loan, precision)
+		events, repayments = [opening] if opening else [], []
+	else:
+		events, repayments = loan_events(loan, precision)
 	try:
 		rows = replay(terms, first_due(loan), events, get_settings().reamortisation_mode)
 		summary = summarise(terms, rows, events)
@@ -336,7 +365,7 @@ def rebuild(loan) -> None:
 			LoanLedgerError,
 			title=_("Loan Repayments Out of Order"),
 		)
-	_write_rows(loan, rows)
+	_write_rows(loan, rows, new)
 	pending = [row for row in rows if row.pending]
 	changes = [event for event in events if isinstance(event, LoanChange)]
 	_store_summary(
@@ -376,8 +405,9 @@ def replayed_rows(loan, events: list | None = None) -> list[ScheduleRow]:
 		)
 
 
-def _write_rows(loan, rows: list[ScheduleRow]) -> None:
-	frappe.db.delete(SCHEDULE_DOCTYPE, {"parent": loan.name, "parenttype": LOAN_DOCTYPE})
+def _write_rows(loan, rows: list[ScheduleRow], new: bool = False) -> None:
+	if not new:
+		frappe.db.delete(SCHEDULE_DOCTYPE, {"parent": loan.name, "parenttype": LOAN_DOCTYPE})
 	now = now_datetime()
 	fields = [
 		"name", "parent", "parenttype", "parentfield", "idx", "docstatus", "creation", "modified",
@@ -404,7 +434,14 @@ def _write_rows(loan, rows: list[ScheduleRow]) -> None:
 			]
 		)
 	if values:
-		frappe.db.bulk_insert(SCHEDULE_DOCTYPE, fields, values)
+		# One INSERT with a placeholder per value, the values handed to the driver: Frappe's bulk_insert
+		# builds the statement with every value in it, a few milliseconds a loan, which every replay and
+		# thousands of loans brought in at once would pay.
+		placeholders = [Parameter("%s")] * len(fields)
+		query = frappe.qb.into(frappe.qb.DocType(SCHEDULE_DOCTYPE)).columns(fields)
+		for _row in values:
+			query = query.insert(*placeholders)
+		frappe.db.sql(query.get_sql(), [value for row in values for value in row])
 
 
 def _store_summary(
