@@ -198,6 +198,97 @@ def post_disbursement(loan) -> str:
 	return _submit(entry)
 
 
+def post_opening(
+	company: str,
+	posting_date,
+	opening_account: str,
+	loans: list,
+	reference: str,
+	amended_from: str | None = None,
+) -> str:
+	"""The opening entry of loans brought in at go-live together (a file's, or one loan from the desk),
+	dated the day before go-live: a debit on each loan account for the principal outstanding at go-live
+	of its loans, a credit on the company's temporary opening account for them all. One entry for a whole
+	file, not one per loan: five thousand entries would take many minutes and fill the ledger with
+	lines that say nothing more; each loan links to its entry (Opening Journal Entry)."""
+	values = _account(opening_account, "Temporary Opening Account")
+	_check_common(values, company, "Temporary Opening Account")
+	precision = currency_precision(company)
+	by_account: dict[str, list] = {}
+	for loan in loans:
+		by_account.setdefault(loan.loan_account, []).append(to_money(loan.outstanding_at_go_live, precision))
+	total = add_up(amount for amounts in by_account.values() for amount in amounts)
+	cost_center = frappe.get_cached_value("Company", company, "cost_center")
+	rows = [
+		{
+			"account": account,
+			"debit_in_account_currency": to_field(add_up(amounts)),
+			"cost_center": cost_center,
+		}
+		for account, amounts in sorted(by_account.items())
+	]
+	rows.append(
+		{
+			"account": opening_account,
+			"credit_in_account_currency": to_field(total),
+			"cost_center": cost_center,
+		}
+	)
+	if len(loans) == 1:
+		remark = _("Opening balance at go-live of employee loan {0} of {1} ({2})").format(
+			loans[0].name, loans[0].employee_name, loans[0].employee
+		)
+	else:
+		remark = _("Opening balances at go-live of {0} employee loans ({1})").format(len(loans), reference)
+	entry = frappe.get_doc(
+		{
+			"doctype": JOURNAL_ENTRY,
+			"voucher_type": "Opening Entry",
+			"is_opening": "Yes",
+			"company": company,
+			"posting_date": getdate(posting_date),
+			"cheque_no": reference,
+			"cheque_date": getdate(posting_date),
+			"user_remark": remark,
+			"accounts": rows,
+			"amended_from": amended_from,
+		}
+	)
+	if len(loans) == 1:
+		entry.employee_loan = loans[0].name
+	return _submit(entry)
+
+
+def withdraw_opening(loan) -> None:
+	"""A loan brought in by mistake is cancelled: its opening entry is cancelled. When the entry opened
+	other loans too (they were brought in together), a new entry, amended from it, opens those again."""
+	name = frappe.db.get_value("Employee Loan", loan.name, "opening_journal_entry", for_update=True)
+	if not name or frappe.db.get_value(JOURNAL_ENTRY, name, "docstatus", for_update=True) != 1:
+		return
+	table = frappe.qb.DocType("Employee Loan")
+	others = (
+		frappe.qb.from_(table)
+		.select(
+			table.name, table.employee, table.employee_name, table.loan_account, table.outstanding_at_go_live
+		)
+		.where((table.opening_journal_entry == name) & (table.docstatus == 1) & (table.name != loan.name))
+		.for_update()
+		.run(as_dict=True)
+	)
+	entry = frappe.get_doc(JOURNAL_ENTRY, name)
+	opening_account = next(row.account for row in entry.accounts if row.credit_in_account_currency)
+	entry.flags.ignore_permissions = True
+	entry.flags.ignore_links = True  # the other loans it opened are linked to its replacement below
+	entry.cancel()
+	if others:
+		replacement = post_opening(
+			entry.company, entry.posting_date, opening_account, others, entry.cheque_no, amended_from=name
+		)
+		frappe.qb.update(table).set(table.opening_journal_entry, replacement).where(
+			table.name.isin([other.name for other in others])
+		).run()
+
+
 def post_top_up(change, loan) -> str:
 	"""A top-up is a disbursement: debit the loan account, credit the account paid from."""
 	payment = validate_payment_account(change.payment_account, loan.company, "Paid From")

@@ -16,6 +16,7 @@ READ_ONLY = {
 	"get_preview",
 	"get_default_payment_account",
 	"payment_account_query",
+	"download_template",
 }
 
 

@@ -56,13 +56,19 @@ class Instalment:
 		return asdict(self)
 
 
-def normalise_method(method: str, annual_rate: Decimal) -> str:
-	"""Accept the DocType's labels and short aliases; a 0 % rate is always interest-free."""
+def method_label(method: str) -> str:
+	"""The DocType's label of an interest method given by its label or a short alias."""
 	if not isinstance(method, str):
 		raise _unknown_method(method)
 	canonical = _METHOD_ALIASES.get(method.strip().lower()) or (method if method in METHODS else None)
 	if canonical is None:
 		raise _unknown_method(method)
+	return canonical
+
+
+def normalise_method(method: str, annual_rate: Decimal) -> str:
+	"""Accept the DocType's labels and short aliases; a 0 % rate is always interest-free."""
+	canonical = method_label(method)
 	if annual_rate == 0:
 		return INTEREST_FREE
 	if canonical == INTEREST_FREE:

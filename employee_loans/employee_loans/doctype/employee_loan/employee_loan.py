@@ -9,6 +9,7 @@ from employee_loans.accounts import (
 	post_disbursement,
 	validate_loan_account,
 	validate_payment_account,
+	withdraw_opening,
 )
 from employee_loans.employee_loans.doctype.employee_loan_category.employee_loan_category import (
 	loan_components,
@@ -47,7 +48,7 @@ class EmployeeLoan(Document):
 			self.current_interest_rate = self.annual_interest_rate
 
 	def before_submit(self):
-		if not self.flags.from_disbursement:
+		if not (self.flags.from_disbursement or self.flags.bring_in):
 			frappe.throw(
 				_("Use Mark as Disbursed to disburse loan {0}; it generates the repayment schedule.").format(
 					self.name
@@ -61,13 +62,17 @@ class EmployeeLoan(Document):
 
 	def on_submit(self):
 		# Disbursement: the schedule is generated from the terms (there are no repayments yet) and the
-		# money paid out is booked.
-		rebuild(self)
-		self.db_set("disbursement_journal_entry", post_disbursement(self))
+		# money paid out is booked. A loan brought in at go-live is replayed from its opening; the loans
+		# brought in together book their opening balance in one entry (going_live.bring_in).
+		rebuild(self, new=True)
+		if not self.brought_in:
+			self.db_set("disbursement_journal_entry", post_disbursement(self))
 
 	def on_cancel(self):
-		# Repayments link to the loan, so Frappe refuses this cancel while any is submitted.
+		# Repayments and changes link to the loan, so Frappe refuses this cancel while any is submitted:
+		# a loan brought in by mistake can be cancelled until a slip has deducted it.
 		cancel_journal_entry(self.disbursement_journal_entry)
+		withdraw_opening(self)
 		self.db_set("status", LOAN_CANCELLED)
 
 
