@@ -3,7 +3,8 @@
 Per loan account of the company, as at a date:
 - In the Books: the account's balance in the GL (live GL entries posted on or before the date, debit
   less credit);
-- Loan Ledger: the principal outstanding on the loans that book to it and were disbursed by the date:
+- Loan Ledger: the principal outstanding on the loans that book to it and were disbursed by the date
+  (a loan brought in at go-live: from the day before go-live, with its principal outstanding then):
   their principal, plus the top-ups and the EMI holiday interest added to the principal by the approved
   changes applied by the date (each booked by its own journal entry: debit the loan account), less the
   principal of their submitted repayments posted by the date. A cancelled change is in neither ledger:
@@ -12,9 +13,12 @@ Per loan account of the company, as at a date:
   principal recovered on salary slips whose accrual journal is not posted (HRMS stamps each slip with
   its Payroll Entry's accrual journal; a slip submitted outside a Payroll Entry never gets one), slips
   cancelled one by one after their journal booked them, loans and repayments whose journal entry is
-  cancelled, dated after the date or missing (loans disbursed before the books existed), changes whose
-  journal entry is cancelled or dated after the date, and what they leave Unexplained: an entry made by
-  hand on the account, for instance.
+  cancelled, dated after the date or missing (loans disbursed before the books existed), loans brought
+  in at go-live whose opening entry is cancelled or missing, changes whose journal entry is cancelled or
+  dated after the date, and what they leave Unexplained: an entry made by hand on the account, for
+  instance. The opening balances of loans brought in as already in the books are the company's own
+  opening entry on the account: the section names them (how many, and their total) as a line that
+  explains no difference.
 
 Per interest income account, for the period from From Date (by default the start of the fiscal year
 of the date) to the date: the credits it received from the loans' own journal entries, from payroll
@@ -34,7 +38,7 @@ from decimal import Decimal
 import frappe
 from frappe import _
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Coalesce, Sum
+from frappe.query_builder.functions import Coalesce, Count, Sum
 from frappe.utils import add_days, formatdate, getdate, nowdate
 
 from employee_loans.employee_loans.report.common import (
@@ -56,6 +60,7 @@ from employee_loans.engine.states import (
 	PRE_CLOSURE_PAYMENT,
 	TOP_UP,
 )
+from employee_loans.going_live import ALREADY_IN_BOOKS, OPENING_ENTRY
 from employee_loans.permissions import loan_scope
 from employee_loans.utils import to_field, to_money
 
@@ -190,6 +195,7 @@ def get_data(filters) -> tuple[list[dict], list[dict]]:
 		)
 	credits = {row.account: amount(row.credit) for row in interest_credits(filters, interest_accounts)}
 	explaining = explaining_rows(filters, amount)
+	already_in_books = {row.loan_account: row for row in opening_balances_in_books(filters)}
 
 	if not filters.get("loan_account") and (
 		disbursed.get(None) or principal_added.get(None) or principal_repaid.get(None)
@@ -211,6 +217,7 @@ def get_data(filters) -> tuple[list[dict], list[dict]]:
 			ledger,
 			[row for row in explaining[LOAN_SECTION] if row.account == account],
 			currency,
+			note=in_books_note(already_in_books.get(account), amount),
 		)
 		data += rows
 		totals["books"].append(books.get(account, 0))
@@ -236,8 +243,11 @@ def get_data(filters) -> tuple[list[dict], list[dict]]:
 	return data, summary(totals, currency)
 
 
-def section(name, account, label, books, ledger, explaining, currency) -> tuple[list[dict], Decimal, Decimal]:
-	"""The account's row, the rows that explain its difference, what they explain and what is left."""
+def section(
+	name, account, label, books, ledger, explaining, currency, note=None
+) -> tuple[list[dict], Decimal, Decimal]:
+	"""The account's row, the rows that explain its difference, what they explain and what is left.
+	`note`: a line about the account's balance that explains no difference (its Loan Ledger figure)."""
 	difference = add_up([books, -ledger])
 	explained = add_up(row.amount for row in explaining)
 	unexplained = add_up([difference, -explained])
@@ -253,6 +263,8 @@ def section(name, account, label, books, ledger, explaining, currency) -> tuple[
 			"bold": 1,
 		}
 	]
+	if note:
+		rows.append({**common, **note, "indent": 1})
 	for row in explaining:
 		rows.append(
 			{
@@ -341,10 +353,15 @@ def gl_balances(filters, loan_accounts: list) -> list[dict]:
 
 
 def principal_disbursed(filters) -> list[dict]:
+	"""What the loans lent, less what the old system recovered of the loans brought in at go-live (their
+	ledger starts from the outstanding then)."""
 	loan = frappe.qb.DocType(LOAN)
 	return (
 		frappe.qb.from_(loan)
-		.select(loan.loan_account, Sum(loan.loan_amount).as_("principal"))
+		.select(
+			loan.loan_account,
+			Sum(loan.loan_amount - Coalesce(loan.principal_recovered_before_go_live, 0)).as_("principal"),
+		)
 		.where(disbursed_by(loan, filters))
 		.groupby(loan.loan_account)
 		.run(as_dict=True)
@@ -352,12 +369,16 @@ def principal_disbursed(filters) -> list[dict]:
 
 
 def disbursed_by(loan, filters):
-	"""The company's submitted loans disbursed on or before the date (a cancelled loan is in neither
-	ledger: cancelling it cancelled its journal entry)."""
+	"""The company's submitted loans disbursed on or before the date, and those brought in at go-live
+	whose opening (the day before go-live) is on or before it (a cancelled loan is in neither ledger:
+	cancelling it cancelled its journal entry)."""
 	return (
 		(loan.company == filters.company)
 		& (loan.docstatus == 1)
-		& (loan.disbursement_date <= filters.as_at_date)
+		& (
+			((Coalesce(loan.brought_in, 0) == 0) & (loan.disbursement_date <= filters.as_at_date))
+			| ((loan.brought_in == 1) & (loan.go_live_date <= add_days(filters.as_at_date, 1)))
+		)
 	)
 
 
@@ -503,6 +524,14 @@ def explaining_rows(filters, amount) -> dict[str, list]:
 		fields = document(row, LOAN, row.employee_loan, line)
 		add(LOAN_SECTION, row.loan_account, -amount(row.loan_amount), **fields)
 
+	for row in unbooked_openings(filters):
+		if row.journal_entry:
+			line = _("Opening balance brought in at go-live: {0}").format(journal_problem(row, filters))
+		else:
+			line = _("Opening balance brought in at go-live without its opening entry")
+		fields = document(row, LOAN, row.employee_loan, line)
+		add(LOAN_SECTION, row.loan_account, -amount(row.outstanding_at_go_live), **fields)
+
 	for row in unbooked_changes(filters):
 		kind = _("Top-up") if row.change_type == TOP_UP else _("EMI holiday interest added")
 		if row.journal_entry:
@@ -642,11 +671,79 @@ def unbooked_disbursements(filters) -> list[dict]:
 			journal.docstatus.as_("journal_docstatus"),
 			journal.posting_date.as_("journal_date"),
 		)
-		.where(disbursed_by(loan, filters) & not_booked(journal, filters))
+		.where(
+			disbursed_by(loan, filters) & (Coalesce(loan.brought_in, 0) == 0) & not_booked(journal, filters)
+		)
 		.orderby(loan.disbursement_date)
 		.orderby(loan.name)
 		.run(as_dict=True)
 	)
+
+
+def unbooked_openings(filters) -> list[dict]:
+	"""Loans brought in at go-live with an opening entry that is not in the books at the date (cancelled
+	by hand, or never posted)."""
+	loan = frappe.qb.DocType(LOAN)
+	journal = frappe.qb.DocType(JOURNAL_ENTRY)
+	rows = (
+		frappe.qb.from_(loan)
+		.left_join(journal)
+		.on(journal.name == loan.opening_journal_entry)
+		.select(
+			loan.name.as_("employee_loan"),
+			loan.employee,
+			loan.employee_name,
+			loan.loan_account,
+			loan.outstanding_at_go_live,
+			loan.go_live_date,
+			loan.opening_journal_entry.as_("journal_entry"),
+			journal.docstatus.as_("journal_docstatus"),
+			journal.posting_date.as_("journal_date"),
+		)
+		.where(
+			disbursed_by(loan, filters)
+			& (loan.brought_in == 1)
+			& (loan.opening_balance_booking == OPENING_ENTRY)
+			& not_booked(journal, filters)
+		)
+		.orderby(loan.go_live_date)
+		.orderby(loan.name)
+		.run(as_dict=True)
+	)
+	for row in rows:
+		row.posting_date = add_days(row.go_live_date, -1)  # the opening's date
+	return rows
+
+
+def opening_balances_in_books(filters) -> list[dict]:
+	"""Per loan account, the loans brought in at go-live whose opening balance the company's own books
+	carry (the app posted nothing): how many, and their principal outstanding at go-live."""
+	loan = frappe.qb.DocType(LOAN)
+	return (
+		frappe.qb.from_(loan)
+		.select(
+			loan.loan_account, Count(loan.name).as_("loans"), Sum(loan.outstanding_at_go_live).as_("opening")
+		)
+		.where(
+			disbursed_by(loan, filters)
+			& (loan.brought_in == 1)
+			& (loan.opening_balance_booking == ALREADY_IN_BOOKS)
+		)
+		.groupby(loan.loan_account)
+		.run(as_dict=True)
+	)
+
+
+def in_books_note(row, amount) -> dict | None:
+	"""The line naming the opening balances the company's own books carry (in the Loan Ledger column)."""
+	if not row:
+		return None
+	return {
+		"line": _("{0} loans brought in at go-live, their opening balances already in the books").format(
+			row.loans
+		),
+		"ledger": to_field(amount(row.opening)),
+	}
 
 
 def _booked_by_journal(source):
