@@ -4,6 +4,9 @@ A loan is in the period when it was approved on or before To Date, is not cancel
 closed before From Date. Its status is the one it had at To Date: Approved (not yet disbursed),
 Disbursed, or Closed (closed within the period). Per group:
 
+- Brought In and Opening Balance Brought In: the loans brought in at go-live within the period (their
+  opening, the day before go-live, in it) and their principal outstanding then. A loan brought in was
+  disbursed by the system that kept it before: it is never counted as disbursed by the app;
 - Principal Disbursed: principal of the loans disbursed within the period, and the top-ups applied
   within it (an approved top-up is paid out by its own journal entry: cash lent, on the date it was
   applied). The interest of an EMI holiday added to the principal is not in it: no money is paid out,
@@ -88,6 +91,8 @@ def get_columns(group_by: str, scope=None) -> list[dict]:
 	return [
 		group,
 		{"label": _("Loans"), "fieldname": "loans", "fieldtype": "Int", "width": 80},
+		{"label": _("Brought In"), "fieldname": "brought_in_loans", "fieldtype": "Int", "width": 90},
+		currency_column(_("Opening Balance Brought In"), "opening_brought_in", 150),
 		{"label": _("Disbursed in Period"), "fieldname": "disbursed_loans", "fieldtype": "Int", "width": 110},
 		currency_column(_("Principal Disbursed"), "principal_disbursed", 150),
 		currency_column(_("Recovered"), "amount_recovered", 140),
@@ -99,10 +104,12 @@ def get_columns(group_by: str, scope=None) -> list[dict]:
 
 
 def in_period(loan, filters):
-	"""Approved (or disbursed) by To Date, not cancelled, not closed before From Date."""
+	"""Approved (or disbursed) by To Date, not cancelled, not closed before From Date; a loan brought in
+	at go-live from its opening (the day before go-live) on."""
 	day_after = add_days(filters.to_date, 1)
 	return (
 		(loan.docstatus < 2)
+		& ((Coalesce(loan.brought_in, 0) == 0) | (loan.go_live_date <= day_after))
 		& (loan.status != LOAN_CANCELLED)
 		& (
 			(Coalesce(loan.approved_on, loan.creation) < day_after)
@@ -184,8 +191,16 @@ def get_data(filters, scope, group_by) -> list[dict]:
 	"""One query: the loans in the period, grouped, each with its repayments added up beforehand."""
 	loan = frappe.qb.DocType(LOAN)
 	group = group_term(loan, filters, group_by)
-	disbursed_in_period = (loan.disbursement_date >= filters.from_date) & (
-		loan.disbursement_date <= filters.to_date
+	disbursed_in_period = (
+		(Coalesce(loan.brought_in, 0) == 0)
+		& (loan.disbursement_date >= filters.from_date)
+		& (loan.disbursement_date <= filters.to_date)
+	)
+	# the opening of a loan brought in is the day before go-live
+	brought_in_period = (
+		(loan.brought_in == 1)
+		& (loan.go_live_date > filters.from_date)
+		& (loan.go_live_date <= add_days(filters.to_date, 1))
 	)
 	disbursed_by_end = loan.disbursement_date <= filters.to_date
 	repaid = repayments_per_loan(filters)
@@ -208,6 +223,10 @@ def get_data(filters, scope, group_by) -> list[dict]:
 		query.select(
 			group.as_("group"),
 			Count(loan.name).as_("loans"),
+			Sum(Case().when(brought_in_period, 1).else_(0)).as_("brought_in_loans"),
+			Sum(Case().when(brought_in_period, loan.outstanding_at_go_live).else_(0)).as_(
+				"opening_brought_in"
+			),
 			Sum(Case().when(disbursed_in_period, 1).else_(0)).as_("disbursed_loans"),
 			# the loans disbursed in the period and the top-ups applied in it
 			Sum(
@@ -231,6 +250,8 @@ def get_data(filters, scope, group_by) -> list[dict]:
 			frappe._dict(
 				group=row.group,
 				loans=row.loans,
+				brought_in_loans=int(row.brought_in_loans or 0),
+				opening_brought_in=money(row.opening_brought_in, precision),
 				disbursed_loans=int(row.disbursed_loans or 0),
 				principal_disbursed=money(row.principal_disbursed, precision),
 				amount_recovered=money(row.amount_recovered, precision),
