@@ -3,12 +3,13 @@
 Registered as Jinja methods (hooks: jinja), so the templates only display: every amount is a stored
 field, or computed here with the engine. The running balance after each entry is the engine's
 `outstanding_principal` of the loan's principal (with the top-ups and holiday interest of the approved
-changes up to that entry) less the repayments up to that entry.
+changes up to that entry) less the repayments up to that entry; a loan brought in at go-live starts
+with one line for what the old system recovered before go-live.
 """
 
 import frappe
 from frappe import _
-from frappe.utils import add_months, flt, fmt_money, formatdate, getdate, nowdate
+from frappe.utils import add_days, add_months, flt, fmt_money, formatdate, getdate, nowdate
 
 from employee_loans.engine import LoanInputError, add_up, outstanding_principal
 from employee_loans.engine.states import (
@@ -103,6 +104,9 @@ def employee_loan_statement(loan) -> dict:
 	entries = sorted(
 		[*repayments, *changes], key=lambda row: (getdate(row.posting_date), row.applied_on or row.creation)
 	)
+	opening = opening_entry(doc)
+	if opening:
+		entries.insert(0, opening)
 	principal, repaid = to_money(doc.loan_amount, precision), []
 	for row in entries:
 		if row.kind == "Change":
@@ -120,9 +124,26 @@ def employee_loan_statement(loan) -> dict:
 		disbursed=doc.docstatus == 1 and bool(doc.disbursement_date),
 		repayments=repayments,
 		changes=changes,
+		opening=opening,
 		entries=entries,
 		remaining_schedule=remaining_schedule(doc),
 		statement_date=getdate(nowdate()),
+	)
+
+
+def opening_entry(doc) -> frappe._dict | None:
+	"""A loan brought in at go-live: its history before go-live as one line, the principal the old
+	system recovered (the loan's opening line), dated the day before go-live."""
+	if not doc.get("brought_in"):
+		return None
+	return frappe._dict(
+		kind="Opening",
+		posting_date=add_days(getdate(doc.go_live_date), -1),
+		go_live_date=getdate(doc.go_live_date),
+		instalments=doc.instalments_before_go_live,
+		source=doc.old_system_reference or "",
+		amount=doc.principal_recovered_before_go_live,
+		principal_amount=doc.principal_recovered_before_go_live,
 	)
 
 
