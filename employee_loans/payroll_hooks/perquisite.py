@@ -37,7 +37,7 @@ from decimal import Decimal
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Coalesce
-from frappe.utils import flt, fmt_money, formatdate, getdate
+from frappe.utils import add_days, flt, fmt_money, formatdate, getdate
 
 from employee_loans.engine import (
 	BenchmarkRate,
@@ -270,7 +270,8 @@ def row(component: str, abbr: str, result, month_end, company: str) -> dict:
 
 def employee_loans(employee: str, month_end) -> list[frappe._dict]:
 	"""Every loan of the employee outstanding at some time in the month (the threshold is on all of
-	them), with the purpose and exemption of its category: one indexed query."""
+	them), with the purpose and exemption of its category: one indexed query. A loan brought in at
+	go-live counts from the month it was brought in: the months before were the old payroll's."""
 	loan = frappe.qb.DocType("Employee Loan")
 	category = frappe.qb.DocType("Employee Loan Category")
 	return (
@@ -291,6 +292,7 @@ def employee_loans(employee: str, month_end) -> list[frappe._dict]:
 			& (loan.docstatus == 1)
 			& loan.status.isin([LOAN_DISBURSED, LOAN_CLOSED])
 			& (loan.disbursement_date <= month_end)
+			& ((loan.brought_in == 0) | (loan.go_live_date <= month_end))
 			& (loan.closure_date.isnull() | (loan.closure_date > month_end) | (loan.status == LOAN_DISBURSED))
 		)
 		.orderby(loan.disbursement_date)
@@ -321,6 +323,15 @@ def loan_movements(loans: list[str], slip_name: str | None, precision: int, lock
 		# at submission, read what other workers committed (the loans themselves are locked already)
 		query = query.for_update()
 	movements: dict[str, list[Movement]] = {}
+	# a loan brought in at go-live: what the old system recovered, on the day before go-live
+	for record in brought_in_openings(loans):
+		movements.setdefault(record.name, []).append(
+			Movement(
+				add_days(getdate(record.go_live_date), -1),
+				to_money(record.principal_recovered_before_go_live, precision),
+				to_money(0, precision),
+			)
+		)
 	for record in query.run(as_dict=True):
 		movements.setdefault(record.employee_loan, []).append(movement(record, precision))
 	# what approved changes lent on top (top-ups, holiday interest added to the principal), as the
@@ -333,6 +344,18 @@ def loan_movements(loans: list[str], slip_name: str | None, precision: int, lock
 				Movement(getdate(record.applied_on), zero, zero, lent)
 			)
 	return movements
+
+
+def brought_in_openings(loans: list[str]) -> list[frappe._dict]:
+	"""The loans among `loans` brought in at go-live, with their go-live date and the principal
+	recovered before it: one query."""
+	loan = frappe.qb.DocType("Employee Loan")
+	return (
+		frappe.qb.from_(loan)
+		.select(loan.name, loan.go_live_date, loan.principal_recovered_before_go_live)
+		.where(loan.name.isin(loans) & (loan.brought_in == 1))
+		.run(as_dict=True)
+	)
 
 
 def movement(record, precision: int) -> Movement:
