@@ -198,6 +198,15 @@ def lock_company(company: str) -> None:
 	frappe.db.get_value("Company", company, "name", for_update=True)
 
 
+def default_opening_account(company: str | None) -> str | None:
+	"""The company's account of type Temporary (ERPNext's Temporary Opening), if it has one."""
+	if not company:
+		return None
+	return frappe.db.get_value(
+		"Account", {"company": company, "account_type": "Temporary", "is_group": 0, "disabled": 0}, "name"
+	)
+
+
 # -- reading a file -----------------------------------------------------------------------------------
 
 
@@ -739,6 +748,9 @@ def brought_in_before(result: Check) -> dict[tuple, frappe._dict]:
 			loan.go_live_date,
 		)
 		.where((loan.company == result.company) & (loan.brought_in == 1) & (loan.docstatus < 2) & match)
+		# a locking read: it sees a loan another worker brought in and committed while this one waited for
+		# the company's lock, which a plain read of this transaction's snapshot would not
+		.for_update()
 		.run(as_dict=True)
 	)
 	found = {}
@@ -999,6 +1011,8 @@ def bring_in_one(
 	loan is brought in only once the person confirms (`confirm`)."""
 	ensure_can_bring_in(company)
 	values = frappe.parse_json(loan) if isinstance(loan, str) else loan
+	if opening_balance_booking == OPENING_ENTRY and not temporary_opening_account:
+		temporary_opening_account = default_opening_account(company)
 	lock_company(company)
 	row = Row(0, {column.key: values.get(column.key) for column in COLUMNS})
 	result = check(company, [row], None, opening_balance_booking, temporary_opening_account)

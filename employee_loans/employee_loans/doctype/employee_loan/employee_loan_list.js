@@ -54,7 +54,7 @@ function bring_in_one_loan() {
 			company_field("temporary_opening_account", __("Temporary Opening Account"), "Account", {
 				reqd: 0,
 				depends_on: "eval:doc.opening_balance_booking=='Opening Journal Entry'",
-				mandatory_depends_on: "eval:doc.opening_balance_booking=='Opening Journal Entry'",
+				description: __("Empty: the company's Temporary Opening account"),
 				get_query: () => ({
 					filters: { company: dialog.get_value("company"), is_group: 0, account_type: "Temporary" },
 				}),
@@ -90,8 +90,6 @@ function bring_in_one_loan() {
 		dialog.set_primary_action(__("Check and Bring In"), dialog.primary_action);
 	});
 	dialog.show();
-	frappe.db.get_value("Account", { company: dialog.get_value("company"), account_type: "Temporary", is_group: 0 }, "name")
-		.then(({ message }) => message && message.name && dialog.set_value("temporary_opening_account", message.name));
 }
 
 function show_problems(dialog, problems) {

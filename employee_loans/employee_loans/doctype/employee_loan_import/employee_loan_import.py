@@ -20,6 +20,7 @@ from employee_loans.going_live import (
 	WARNING,
 	bring_in,
 	check,
+	default_opening_account,
 	ensure_can_bring_in,
 	lock_company,
 	read_file,
@@ -49,7 +50,7 @@ SETTINGS_FIELDS = (
 class EmployeeLoanImport(Document):
 	def validate(self):
 		if self.opening_balance_booking == OPENING_ENTRY and not self.temporary_opening_account:
-			self.temporary_opening_account = temporary_opening_account(self.company)
+			self.temporary_opening_account = default_opening_account(self.company)
 		if self.opening_balance_booking == ALREADY_IN_BOOKS:
 			self.temporary_opening_account = None
 		changed = self.is_new() or any(self.has_value_changed(field) for field in SETTINGS_FIELDS)
@@ -111,15 +112,6 @@ class EmployeeLoanImport(Document):
 		self.status = status
 		self.flags.ignore_permissions = True
 		self.save()
-
-
-def temporary_opening_account(company: str | None) -> str | None:
-	"""The company's account of type Temporary (ERPNext's Temporary Opening), if it has one."""
-	if not company:
-		return None
-	return frappe.db.get_value(
-		"Account", {"company": company, "account_type": "Temporary", "is_group": 0, "disabled": 0}, "name"
-	)
 
 
 def _import_for(name: str) -> EmployeeLoanImport:
