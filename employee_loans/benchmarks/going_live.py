@@ -27,14 +27,13 @@ from employee_loans.employee_loans.doctype.employee_loan_import.employee_loan_im
 	bring_in_now,
 	check_now,
 )
-from employee_loans.going_live import COLUMNS, OPENING_ENTRY
+from employee_loans.going_live import COLUMNS, OPENING_ENTRY, default_opening_account
 from employee_loans.sample_data import (
 	COMPANY,
 	STRUCTURE,
 	bulk_insert,
 	delete_loans,
 	for_test_sites,
-	ledger_account,
 	make_category,
 	make_structure,
 )
@@ -48,8 +47,7 @@ def run(loans: int = 5000) -> None:
 	frappe.set_user("Administrator")
 	if frappe.db.exists("Employee", {"name": ("like", f"{PREFIX}-%")}):
 		_remove()
-	temporary = ledger_account("EL Bench Temporary Opening", "Current Liabilities")
-	frappe.db.set_value("Account", temporary, "account_type", "Temporary")
+	temporary = default_opening_account(COMPANY)  # ERPNext's Temporary Opening
 	categories = [
 		make_category(f"{PREFIX} Personal", maximum_amount=1000000, rate=8, min_months=6, max_months=60),
 		make_category(

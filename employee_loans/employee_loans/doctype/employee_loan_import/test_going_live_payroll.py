@@ -19,7 +19,7 @@ from employee_loans.employee_loans.doctype.employee_loan_import.employee_loan_im
 from employee_loans.employee_loans.report.employee_loan_reconciliation.employee_loan_reconciliation import (
 	execute,
 )
-from employee_loans.going_live import ALREADY_IN_BOOKS, COLUMNS, OPENING_ENTRY
+from employee_loans.going_live import ALREADY_IN_BOOKS, COLUMNS, OPENING_ENTRY, default_opening_account
 from employee_loans.sample_data import (
 	background_jobs_inline,
 	component_accounts,
@@ -73,8 +73,7 @@ class TestGoingLiveThroughPayroll(FrappeTestCase):
 		component_accounts()
 		cls.loan_account = ledger_account("EL GoLive Loans", "Loans and Advances (Assets)")
 		cls.interest_account = ledger_account("EL GoLive Interest", "Indirect Income")
-		cls.temporary = ledger_account("EL GoLive Temporary Opening", "Current Liabilities")
-		frappe.db.set_value("Account", cls.temporary, "account_type", "Temporary")
+		cls.temporary = default_opening_account(COMPANY)  # ERPNext's Temporary Opening
 		make_component("EL GoLive EMI", "ELGE", "Deduction")
 		make_component("EL GoLive Interest", "ELGI", "Deduction")
 		books = {"loan_account": cls.loan_account, "salary_component": "EL GoLive EMI"}
