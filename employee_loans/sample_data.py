@@ -474,6 +474,15 @@ def delete_loans(loans: list[str]) -> dict:
 	_delete_journal_entries(
 		frappe.get_all("Journal Entry", filters={"employee_loan": ("in", loans)}, pluck="name")
 	)
+	# the opening entries of loans brought in together name no single loan
+	_delete_journal_entries(
+		frappe.get_all(
+			"Employee Loan",
+			filters={"name": ("in", loans), "opening_journal_entry": ("is", "set")},
+			pluck="opening_journal_entry",
+			distinct=True,
+		)
+	)
 	frappe.db.delete("Employee Loan Repayment", {"employee_loan": ("in", loans)})
 	frappe.db.delete("Employee Loan Change", {"employee_loan": ("in", loans)})
 	frappe.db.delete("Employee Loan Schedule", {"parent": ("in", loans)})
