@@ -576,7 +576,32 @@ def check_row(row: Row, company: str, employees: dict, categories: dict, precisi
 		check_category(row, category)
 	if row.failed or not category:
 		return
+	if not may_create(row, company):
+		row.problem(
+			ERROR,
+			_(
+				"You are not permitted to create loans of employee {0} ({1}) in category {2} (User Permissions). "
+				"Leave the row to an HR Manager who is."
+			).format(employee.name, employee.employee_name, category.name),
+			"Employee",
+		)
+		return
 	plan_row(row, category, precision)
+
+
+def may_create(row: Row, company: str) -> bool:
+	"""The person's permission to create this loan: their roles and User Permissions (on the company,
+	the employee, the category, the department), as for a loan made in the desk."""
+	loan = frappe.new_doc(LOAN)
+	loan.update(
+		{
+			"company": company,
+			"employee": row.employee.name,
+			"department": row.employee.department,
+			"loan_category": row.category.name,
+		}
+	)
+	return frappe.has_permission(LOAN, "create", doc=loan)
 
 
 def check_category(row: Row, category) -> None:
@@ -829,7 +854,9 @@ def add_warnings(result: Check, precision: int) -> None:
 	settings = get_settings()
 	employees = sorted({row.employee.name for row in rows})
 	open_loans = open_loans_of(employees, precision)
-	salaries = net_salaries(employees, precision)
+	# the EMI limit's rule reads each employee's net pay, a salary slip preview for an employee without a
+	# submitted slip: most of a large file's check; without a limit there is nothing to read it for
+	salaries = net_salaries(employees, precision) if flt(settings.emi_limit_percent) else {}
 	in_file: dict[str, list[Row]] = defaultdict(list)
 	today = getdate(nowdate())
 	for row in rows:
@@ -910,7 +937,13 @@ def net_salaries(employees: list[str], precision: int) -> dict[str, Decimal | No
 	(eligibility.net_monthly_salary)."""
 	from employee_loans.eligibility import net_monthly_salary
 
-	return {employee: net_monthly_salary(employee, precision)[0] for employee in employees}
+	# HRMS's preview of a slip says what it did (tax components added, ...): not news for this check
+	muted = frappe.flags.mute_messages
+	frappe.flags.mute_messages = True
+	try:
+		return {employee: net_monthly_salary(employee, precision)[0] for employee in employees}
+	finally:
+		frappe.flags.mute_messages = muted
 
 
 # -- writing ------------------------------------------------------------------------------------------

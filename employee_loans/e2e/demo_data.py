@@ -17,7 +17,9 @@ removes that demo loan again, with its salary slips and repayments, so that test
 loan record of the site find none of it.
 
 `setup_payroll_draft_slip` and `remove_payroll_draft_slip` do the same for the Payroll Entry browser
-check (payroll_entry_check.py): a Payroll Entry whose submission left a slip as a draft.
+check (payroll_entry_check.py): a Payroll Entry whose submission left a slip as a draft;
+`setup_going_live` and `remove_going_live_loans` for the going-live check (going_live_check.py): an HR
+Manager and salaried employees whose existing loans it brings in.
 """
 
 import frappe
@@ -221,3 +223,74 @@ def remove_payroll_draft_slip(payroll_entry: str) -> dict:
 	employees = frappe.get_all("Payroll Employee Detail", filters={"parent": payroll_entry}, pluck="employee")
 	delete_employees(employees, [payroll_entry])
 	return {"payroll_entry": payroll_entry, "employees": employees}
+
+
+@for_test_sites
+def setup_going_live(
+	email: str = "going.live.hr@example.com", password: str | None = None, employees: int = 2
+) -> dict:
+	"""An HR Manager and `employees` employees of _Test Company with a salary structure and no salary
+	slip, for the going-live browser check (going_live_check.py) to bring their existing loans in.
+
+		bench --site SITE execute employee_loans.e2e.demo_data.setup_going_live \\
+			--kwargs "{'password': 'Going-Live-1!'}"
+	"""
+	if not frappe.db.exists("Company", COMPANY):
+		frappe.throw(
+			_("{0} does not exist yet: run the app's tests on this site once first.").format(COMPANY),
+			title=_("Test Company Missing"),
+		)
+	from employee_loans.sample_data import make_user
+
+	frappe.set_user("Administrator")
+	# an HR Manager without an Employee record: HRMS gives a user linked to one a User Permission on that
+	# Employee, which would restrict them to their own loans
+	make_user(email, ["HR Manager", "HR User"])
+	if password:
+		update_password(email, password)
+	names = []
+	for index in range(employees):
+		# without a user, an employee is found again by its first name
+		employee = frappe.db.get_value(
+			"Employee", {"first_name": f"going.live.{index}", "company": COMPANY, "status": "Active"}
+		) or make_employee(f"going.live.{index}@example.com", company=COMPANY, roles=())
+		if not frappe.db.exists("Salary Structure Assignment", {"employee": employee, "docstatus": 1}):
+			assign_structure(employee, base=60000, company=COMPANY)
+		names.append(employee)
+	load_starter_categories(COMPANY)
+	frappe.db.commit()
+	abbr = frappe.get_cached_value("Company", COMPANY, "abbr")
+	return {
+		"user": email,
+		"company": COMPANY,
+		"employees": names,
+		"categories": [f"Personal - {abbr}", f"Emergency - {abbr}"],
+	}
+
+
+@for_test_sites
+def remove_going_live_loans(employees: int = 2) -> dict:
+	"""Delete the loans the going-live check brought in for setup_going_live's employees, with their
+	opening entries and imports, so that tests which count every loan record of the site find none.
+
+		bench --site SITE execute employee_loans.e2e.demo_data.remove_going_live_loans
+	"""
+	names = frappe.get_all(
+		"Employee",
+		filters={
+			"first_name": ("in", [f"going.live.{index}" for index in range(employees)]),
+			"company": COMPANY,
+		},
+		pluck="name",
+	)
+	loans = frappe.get_all("Employee Loan", filters={"employee": ("in", names or [""])}, pluck="name")
+	imports = sorted(
+		set(frappe.get_all("Employee Loan", filters={"name": ("in", loans or [""])}, pluck="loan_import"))
+		- {None}
+	)
+	delete_loans(loans)
+	for name in imports:
+		frappe.db.delete("Employee Loan Import Problem", {"parent": name})
+		frappe.db.delete("Employee Loan Import", {"name": name})
+	frappe.db.commit()
+	return {"loans": loans, "imports": imports}

@@ -381,6 +381,26 @@ class TestBadRows(GoingLiveTestCase):
 		)
 		self.assertTrue(any("The file has no column Amount Lent" in message for message in messages))
 
+	def test_user_permissions_limit_whose_loans_an_hr_manager_brings_in(self):
+		frappe.get_doc(
+			{
+				"doctype": "User Permission",
+				"user": HR_MANAGER,
+				"allow": "Employee",
+				"for_value": self.applicant,
+			}
+		).insert(ignore_permissions=True)
+		name = self.new_import(self.rows())
+		with as_user(HR_MANAGER):
+			check_file(name)
+		self.assertEqual(frappe.db.get_value(IMPORT, name, "status"), PROBLEMS_FOUND)
+		errors = [
+			(row, message) for row, _column, severity, message in self.problems(name) if severity == "Error"
+		]
+		self.assertEqual(len(errors), 1, errors)
+		self.assertEqual(errors[0][0], 3)  # the colleague's loan, not the applicant's
+		self.assertIn("You are not permitted to create loans of employee", errors[0][1])
+
 	def test_only_an_hr_manager_brings_loans_in(self):
 		name = self.new_import(self.rows())
 		with as_user(HR_USER):
@@ -435,10 +455,14 @@ class TestWarnings(GoingLiveTestCase):
 			"instalments_before_go_live": 23,
 			"go_live_date": GO_LIVE,
 		}
+		# HRMS restricts a user linked to an Employee to that employee (a User Permission); an HR Manager
+		# who brings everyone's loans in has it removed
+		frappe.db.delete("User Permission", {"user": HR_MANAGER})
+		frappe.clear_cache(user=HR_MANAGER)
 		with as_user(HR_MANAGER):
 			first = bring_in_one(COMPANY, values, OPENING_ENTRY, self.temporary)
 			self.assertIsNone(first["loan"])
-			self.assertTrue(any(problem["severity"] == "Warning" for problem in first["problems"]))
+			self.assertTrue(any(problem["severity"] == "Warning" for problem in first["problems"]), first)
 			second = bring_in_one(COMPANY, values, OPENING_ENTRY, self.temporary, confirm=True)
 		loan = frappe.get_doc(LOAN, second["loan"])
 		self.assertEqual((loan.brought_in, money(loan.outstanding_balance)), (1, Decimal("100000.00")))
