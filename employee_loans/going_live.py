@@ -1,18 +1,20 @@
 """Going live: bringing in the loans a company already has, in bulk from a spreadsheet (the Employee
 Loan Import tool) or one at a time from the desk. Both go through `check` and `bring_in` here.
 
-Each row is checked before anything is written, with a fixed number of queries for the whole file
-(employees, categories, the loans already brought in, submitted salary slips, the facts the eligibility
-rules read): the engine plans the loan's opening (`engine.opening.plan_opening`), and every problem is
-reported with its row number, the column and what to change. A row with an error stops the whole file:
+Each row is checked before anything is written, reading what it needs for the whole file at once
+(employees, categories, the loans already brought in, submitted salary slips, open loans); only the
+EMI limit's warning reads each employee's net pay on its own, as an application does. The engine plans
+each loan's opening (`engine.opening.plan_opening`), and every problem is reported with its row number,
+the column and what to change. A row with an error stops the whole file:
 nothing is written until every row passes (see README, "Going live"). Rows that were brought in before
 (the same old system reference in the company, or without one the same employee, category and original
 disbursement date) and have the same figures are skipped, so bringing the same file in twice writes
 nothing new.
 
-Writing: each row becomes an ordinary Employee Loan, submitted as Disbursed and marked as brought in;
-its submit replays it from its opening (ledger.rebuild) and posts the opening Journal Entry
-(accounts.post_opening), unless the company's books already carry the balance.
+Writing: each row becomes an ordinary Employee Loan, submitted as Disbursed and marked as brought in,
+whose submit replays it from its opening (ledger.rebuild); then the loans brought in together post one
+opening Journal Entry per go-live date (accounts.post_opening), unless the company's books already
+carry the balances.
 """
 
 from collections import defaultdict
@@ -41,6 +43,7 @@ from employee_loans.engine import (
 )
 from employee_loans.engine.schedule import INTEREST_FREE, method_label
 from employee_loans.engine.states import LOAN_DISBURSED, OPEN_LOAN_STATUSES
+from employee_loans.permissions import ensure_role
 from employee_loans.utils import currency_precision, engine_message, get_settings, to_field, to_money
 
 LOAN = "Employee Loan"
@@ -177,13 +180,7 @@ class Check:
 
 def ensure_can_bring_in(company: str) -> None:
 	"""HR Managers (and System Managers) bring loans in, for a company they may create loans for."""
-	roles = ("HR Manager", "System Manager")
-	if frappe.session.user != "Administrator" and not set(frappe.get_roles()) & set(roles):
-		frappe.throw(
-			_("Only an HR Manager can bring in existing loans: they post opening balances to the books."),
-			frappe.PermissionError,
-			title=_("Not Permitted"),
-		)
+	ensure_role(("HR Manager", "System Manager"), _("bring in existing loans"))
 	if not frappe.has_permission(LOAN, "create", doc=frappe.new_doc(LOAN, company=company)):
 		frappe.throw(
 			_("You are not permitted to create loans of company {0}.").format(company),
@@ -293,8 +290,8 @@ def check(
 	file_problems: list[Problem] | None = None,
 	warnings: bool = True,
 ) -> Check:
-	"""Every row checked, nothing written: a fixed number of queries whatever the number of rows (and
-	with `warnings`, what the eligibility rules would say of each loan today)."""
+	"""Every row checked, nothing written (with `warnings`, what the eligibility rules would say of each
+	loan today)."""
 	result = Check(company, rows, list(file_problems or []))
 	check_settings(result, booking, opening_account)
 	precision = currency_precision(company)

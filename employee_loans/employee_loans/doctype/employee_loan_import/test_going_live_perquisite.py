@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from frappe.desk.query_report import run
 
-from employee_loans.going_live import OPENING_ENTRY, bring_in_one
+from employee_loans.going_live import OPENING_ENTRY, bring_in_one, default_opening_account
 from employee_loans.payroll_hooks.test_payroll_perquisite import PerquisiteTestCase, perquisite_rows
 from employee_loans.tests.utils import COMPANY, IGNORE_TEST_RECORDS, make_slip
 
@@ -21,10 +21,6 @@ def money(value) -> Decimal:
 
 class TestPerquisiteOfALoanBroughtIn(PerquisiteTestCase):
 	def test_months_before_go_live_are_not_charged_and_form_12ba_starts_at_go_live(self):
-		from employee_loans.employee_loans.doctype.employee_loan_import.test_employee_loan_import import (
-			temporary_opening_account,
-		)
-
 		# An interest-free staff advance of 5,00,000 over 10 months, disbursed on 15 March 2026; the old
 		# payroll recovered April and May (and March's 50,000 at disbursement: 1,50,000 in all). Brought in
 		# at go-live on 1 June 2026 with 3,50,000 outstanding, 7 instalments of 50,000 left.
@@ -42,7 +38,7 @@ class TestPerquisiteOfALoanBroughtIn(PerquisiteTestCase):
 				"instalments_before_go_live": 3,
 			},
 			OPENING_ENTRY,
-			temporary_opening_account(),
+			default_opening_account(COMPANY),
 			confirm=True,
 		)
 		loan = result["loan"]

@@ -651,26 +651,34 @@ def cancelled_booked_slips(filters) -> list[dict]:
 	).run(as_dict=True)
 
 
-def unbooked_disbursements(filters) -> list[dict]:
-	"""Loans disbursed by the date whose disbursement journal entry is not in the books at the date
-	(cancelled by hand, dated later, or never posted: loans disbursed before the books)."""
+def _loans_and_their_entry(entry_field: str):
+	"""Loans with the journal entry that booked them (`entry_field`: the disbursement's or the
+	opening's) and that entry's state: the query the unbooked disbursements and openings share."""
 	loan = frappe.qb.DocType(LOAN)
 	journal = frappe.qb.DocType(JOURNAL_ENTRY)
-	return (
+	query = (
 		frappe.qb.from_(loan)
 		.left_join(journal)
-		.on(journal.name == loan.disbursement_journal_entry)
+		.on(journal.name == loan[entry_field])
 		.select(
 			loan.name.as_("employee_loan"),
 			loan.employee,
 			loan.employee_name,
 			loan.loan_account,
-			loan.loan_amount,
-			loan.disbursement_date.as_("posting_date"),
-			loan.disbursement_journal_entry.as_("journal_entry"),
+			loan[entry_field].as_("journal_entry"),
 			journal.docstatus.as_("journal_docstatus"),
 			journal.posting_date.as_("journal_date"),
 		)
+	)
+	return query, loan, journal
+
+
+def unbooked_disbursements(filters) -> list[dict]:
+	"""Loans disbursed by the date whose disbursement journal entry is not in the books at the date
+	(cancelled by hand, dated later, or never posted: loans disbursed before the books)."""
+	query, loan, journal = _loans_and_their_entry("disbursement_journal_entry")
+	return (
+		query.select(loan.loan_amount, loan.disbursement_date.as_("posting_date"))
 		.where(
 			disbursed_by(loan, filters) & (Coalesce(loan.brought_in, 0) == 0) & not_booked(journal, filters)
 		)
@@ -683,23 +691,9 @@ def unbooked_disbursements(filters) -> list[dict]:
 def unbooked_openings(filters) -> list[dict]:
 	"""Loans brought in at go-live with an opening entry that is not in the books at the date (cancelled
 	by hand, or never posted)."""
-	loan = frappe.qb.DocType(LOAN)
-	journal = frappe.qb.DocType(JOURNAL_ENTRY)
+	query, loan, journal = _loans_and_their_entry("opening_journal_entry")
 	rows = (
-		frappe.qb.from_(loan)
-		.left_join(journal)
-		.on(journal.name == loan.opening_journal_entry)
-		.select(
-			loan.name.as_("employee_loan"),
-			loan.employee,
-			loan.employee_name,
-			loan.loan_account,
-			loan.outstanding_at_go_live,
-			loan.go_live_date,
-			loan.opening_journal_entry.as_("journal_entry"),
-			journal.docstatus.as_("journal_docstatus"),
-			journal.posting_date.as_("journal_date"),
-		)
+		query.select(loan.outstanding_at_go_live, loan.go_live_date)
 		.where(
 			disbursed_by(loan, filters)
 			& (loan.brought_in == 1)
