@@ -36,7 +36,7 @@ from employee_loans.going_live import (
 )
 from employee_loans.sample_data import ledger_account
 from employee_loans.statements import employee_loan_statement
-from employee_loans.tests.base import HR_MANAGER, HR_USER, LoanTestCase
+from employee_loans.tests.base import APPLICANT, HR_MANAGER, HR_USER, LoanTestCase
 from employee_loans.tests.utils import (
 	COMPANY,
 	IGNORE_TEST_RECORDS,
@@ -497,6 +497,26 @@ class TestABroughtInLoanLivesOn(GoingLiveTestCase):
 		rows[0]["outstanding_at_go_live"] = "74000"
 		self.bring_in(rows)
 		self.assertEqual(money(self.loan_of("OLD-A").outstanding_balance), Decimal("74000.00"))
+
+	def test_the_employee_sees_it_in_the_portal_with_its_opening_line(self):
+		from employee_loans.www.test_portal import page_context, render, state_colour
+
+		self.bring_in(self.rows())
+		loan = self.loan_of("OLD-A").name
+		request = getattr(frappe.local, "request", None)
+		try:
+			with as_user(APPLICANT):
+				context = page_context("/my-loans/loan", name=loan)
+				status, html, _location = render("/my-loans/loan", name=loan)
+		finally:
+			frappe.local.form_dict = frappe._dict()
+			frappe.local.request = request
+		self.assertEqual(status, 200)
+		opening = context.schedule[0]
+		self.assertEqual((opening.status, opening.instalment_number), ("Before Go-live", 6))
+		self.assertEqual(opening.indicator, state_colour("Employee Loan Schedule", "Before Go-live"))
+		self.assertEqual([row.status for row in context.schedule[1:]], ["Pending"] * 18)
+		self.assertIn("6 of 24", html)  # EMIs paid, the old system's included
 
 	def test_the_statement_shows_the_opening_line(self):
 		self.bring_in(self.rows())
