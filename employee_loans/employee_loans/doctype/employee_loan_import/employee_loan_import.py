@@ -56,12 +56,12 @@ class EmployeeLoanImport(Document):
 		changed = self.is_new() or any(self.has_value_changed(field) for field in SETTINGS_FIELDS)
 		if not changed:
 			return
-		if self.status in (CHECKING, BRINGING_IN, BROUGHT_IN):
+		if self.status == BROUGHT_IN or still_running(self):
 			frappe.throw(
 				_("Import {0} is {1}; its settings and file stay as they were. Start a new import.").format(
 					self.name, _(self.status)
 				),
-				title=_("Already Brought In"),
+				title=_("Cannot Change"),
 			)
 		self.status = NOT_CHECKED
 		self.set("problems", [])
@@ -126,7 +126,7 @@ def check_file(name: str) -> dict:
 	"""Check every row of the attached file and list what to change; nothing is brought in. A large
 	file is checked in a background job (the form follows it)."""
 	doc = _import_for(name)
-	if doc.status in (CHECKING, BRINGING_IN, BROUGHT_IN):
+	if doc.status == BROUGHT_IN or still_running(doc):
 		frappe.throw(_("Import {0} is {1}.").format(doc.name, _(doc.status)), title=_("Not Now"))
 	if not doc.import_file:
 		frappe.throw(_("Attach the file of loans first (Download Template to get one)."), title=_("No File"))
@@ -148,13 +148,25 @@ def check_now(name: str) -> dict:
 	return result.counts()
 
 
+def job_id(name: str) -> str:
+	return f"employee_loan_import::{name}"
+
+
+def still_running(doc) -> bool:
+	"""A background job is checking or bringing the file in. One that died (a worker restarted) leaves
+	the import free to be checked again: its transaction, and so its loans, went with it."""
+	from frappe.utils.background_jobs import is_job_enqueued
+
+	return doc.status in (CHECKING, BRINGING_IN) and is_job_enqueued(job_id(doc.name))
+
+
 def queue(doc, status: str, job) -> dict:
 	doc.db_set({"status": status, "error_message": None})
 	frappe.enqueue(
 		job,
 		queue="long",
 		timeout=3600,
-		job_id=f"employee_loan_import::{doc.name}",
+		job_id=job_id(doc.name),
 		deduplicate=True,
 		enqueue_after_commit=True,
 		name=doc.name,

@@ -227,6 +227,36 @@ class TestBringingInAFile(GoingLiveTestCase):
 		self.assertIsNone(loan.opening_journal_entry)
 		self.assertEqual(frappe.db.count(JOURNAL_ENTRY), entries)
 
+	def test_a_large_file_is_checked_and_brought_in_by_background_jobs(self):
+		from unittest.mock import patch
+
+		from employee_loans.employee_loans.doctype.employee_loan_import import employee_loan_import
+		from employee_loans.sample_data import background_jobs_inline
+
+		name = self.new_import(self.rows())
+		statuses = []
+		real_queue = employee_loan_import.queue
+
+		def queue(doc, status, job):
+			statuses.append(status)
+			return real_queue(doc, status, job)
+
+		in_test = frappe.flags.in_test
+		frappe.flags.in_test = False  # the size rule applies outside tests only
+		try:
+			with (
+				patch.object(employee_loan_import, "INLINE_ROWS", 1),
+				patch.object(employee_loan_import, "queue", queue),
+				background_jobs_inline(),
+			):
+				self.assertEqual(check_file(name), {"queued": True})
+				self.assertEqual(frappe.db.get_value(IMPORT, name, "status"), READY)
+				self.assertEqual(start(name), {"queued": True})
+		finally:
+			frappe.flags.in_test = in_test
+		self.assertEqual(statuses, ["Checking", "Bringing In"])
+		self.assertEqual(frappe.db.get_value(IMPORT, name, ["status", "loans_brought_in"]), (BROUGHT_IN, 2))
+
 	def test_the_template_has_every_column(self):
 		download_template("CSV")
 		header = frappe.response["result"].splitlines()[0]
