@@ -690,7 +690,7 @@ def check_duplicates(result: Check) -> None:
 	skipped when its figures are the same, an error when they differ."""
 	seen: dict[tuple, int] = {}
 	for row in result.rows:
-		if not row.category or not row.values.get("employee"):
+		if not row.plan:  # a row with an error already (its employee's loans may not be the person's)
 			continue
 		key = row.key(result.company)
 		if key in seen:
@@ -705,7 +705,7 @@ def check_duplicates(result: Check) -> None:
 			seen[key] = row.number
 	existing = brought_in_before(result)
 	for row in result.rows:
-		if not row.category or not row.values.get("employee"):
+		if not row.plan:
 			continue
 		loan = existing.get(row.key(result.company))
 		if not loan:

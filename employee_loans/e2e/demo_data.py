@@ -240,12 +240,13 @@ def setup_going_live(
 			_("{0} does not exist yet: run the app's tests on this site once first.").format(COMPANY),
 			title=_("Test Company Missing"),
 		)
-	from employee_loans.sample_data import make_user
-
 	frappe.set_user("Administrator")
-	# an HR Manager without an Employee record: HRMS gives a user linked to one a User Permission on that
-	# Employee, which would restrict them to their own loans
-	make_user(email, ["HR Manager", "HR User"])
+	# An HR Manager who is an employee (the Employee role is what lets HRMS users read the company), with
+	# Create User Permission unticked: HRMS would otherwise restrict them to their own Employee record.
+	make_employee(
+		email, company=COMPANY, roles=("HR Manager", "HR User", "Employee"), create_user_permission=0
+	)
+	frappe.db.delete("User Permission", {"user": email, "allow": "Employee"})
 	if password:
 		update_password(email, password)
 	names = []

@@ -33,7 +33,8 @@ function bring_in_one_loan() {
 			{ fieldname: "old_system_reference", label: __("Old System Reference"), fieldtype: "Data" },
 			{ fieldtype: "Column Break" },
 			{ fieldname: "loan_amount", label: __("Amount Lent"), fieldtype: "Currency", reqd: 1 },
-			{ fieldname: "annual_interest_rate", label: __("Annual Interest Rate"), fieldtype: "Percent", reqd: 1,
+			// not reqd: the desk counts 0 as missing, and 0 is an interest-free loan's rate
+			{ fieldname: "annual_interest_rate", label: __("Annual Interest Rate"), fieldtype: "Percent", default: 0,
 				description: __("0 for an interest-free loan") },
 			{ fieldname: "interest_method", label: __("Interest Method"), fieldtype: "Select",
 				options: ["", "Reducing Balance", "Flat", "Interest Free"], description: __("Empty: the category's") },

@@ -24,15 +24,14 @@ from employee_loans.sample_data import (
 	background_jobs_inline,
 	component_accounts,
 	delete_employees,
-	ledger_account,
 	payroll_entry,
 )
 from employee_loans.tests.utils import (
 	COMPANY,
 	IGNORE_TEST_RECORDS,
 	assign_structure,
+	category_with_books_of_its_own,
 	make_category,
-	make_component,
 	make_department,
 	make_employee,
 	set_settings,
@@ -71,22 +70,11 @@ class TestGoingLiveThroughPayroll(FrappeTestCase):
 	def build(cls):
 		set_settings(maximum_active_loans=0)
 		component_accounts()
-		cls.loan_account = ledger_account("EL GoLive Loans", "Loans and Advances (Assets)")
-		cls.interest_account = ledger_account("EL GoLive Interest", "Indirect Income")
-		cls.temporary = default_opening_account(COMPANY)  # ERPNext's Temporary Opening
-		make_component("EL GoLive EMI", "ELGE", "Deduction")
-		make_component("EL GoLive Interest", "ELGI", "Deduction")
-		books = {"loan_account": cls.loan_account, "salary_component": "EL GoLive EMI"}
-		cls.personal = make_category(
-			"GoLive Personal",
-			maximum_amount=500000,
-			rate=8,
-			min_months=6,
-			max_months=36,
-			interest_income_account=cls.interest_account,
-			interest_component="EL GoLive Interest",
-			**books,
+		cls.personal, cls.loan_account, cls.interest_account = category_with_books_of_its_own(
+			"GoLive Personal", "EL GoLive", "ELG"
 		)
+		cls.temporary = default_opening_account(COMPANY)  # ERPNext's Temporary Opening
+		books = {"loan_account": cls.loan_account, "salary_component": "EL GoLive EMI"}
 		cls.advance = make_category(
 			"GoLive Advance",
 			maximum_amount=100000,
