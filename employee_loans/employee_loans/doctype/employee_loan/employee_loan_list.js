@@ -24,8 +24,9 @@ function bring_in_one_loan() {
 		title: __("Bring In an Existing Loan"),
 		size: "large",
 		fields: [
+			// HR users may not read Company or Account in ERPNext: the server checks both
 			{ fieldname: "company", label: __("Company"), fieldtype: "Link", options: "Company", reqd: 1,
-				default: frappe.defaults.get_user_default("Company") },
+				default: frappe.defaults.get_user_default("Company"), ignore_link_validation: 1 },
 			company_field("employee", __("Employee"), "Employee", {
 				get_query: () => ({ filters: { company: dialog.get_value("company"), status: ["!=", "Left"] } }),
 			}),
@@ -56,6 +57,7 @@ function bring_in_one_loan() {
 				reqd: 0,
 				depends_on: "eval:doc.opening_balance_booking=='Opening Journal Entry'",
 				description: __("Empty: the company's Temporary Opening account"),
+				ignore_link_validation: 1,
 				get_query: () => ({
 					filters: { company: dialog.get_value("company"), is_group: 0, account_type: "Temporary" },
 				}),

@@ -5,6 +5,10 @@ const IMPORT_METHODS = "employee_loans.employee_loans.doctype.employee_loan_impo
 
 frappe.ui.form.on("Employee Loan Import", {
 	setup(frm) {
+		// HR users may not read Company or Account in ERPNext: the server checks both when it checks the file
+		for (const fieldname of ["company", "temporary_opening_account"]) {
+			frm.get_docfield(fieldname).ignore_link_validation = 1;
+		}
 		frm.set_query("temporary_opening_account", () => ({
 			filters: { company: frm.doc.company, is_group: 0, account_type: "Temporary" },
 		}));
